@@ -1,0 +1,50 @@
+namespace CookieCutter.Engine.Store;
+
+/// <summary>Kind of store entry measured by <see cref="DiskUsage"/>.</summary>
+public enum DiskUsageKind
+{
+    /// <summary>An image version's own layer.</summary>
+    Image,
+
+    /// <summary>A container's writable layer.</summary>
+    Container,
+
+    /// <summary>A build cache layer.</summary>
+    Cache,
+}
+
+/// <summary>
+/// Bytes used by one image version, container or cache layer.
+/// </summary>
+/// <param name="Kind">What the entry is.</param>
+/// <param name="Name">Image or container name.</param>
+/// <param name="Version">Image version, or empty for containers.</param>
+/// <param name="Size">Bytes in its own layer.</param>
+/// <param name="Path">Folder in the store.</param>
+public sealed record DiskUsageEntry(DiskUsageKind Kind, string Name, string Version, long Size, string Path);
+
+/// <summary>
+/// Disk use per container and per image version, as the classic <c>cc-df</c> reports it.
+/// </summary>
+public static class DiskUsage
+{
+    /// <summary>Measures every image version and container in the store.</summary>
+    public static IReadOnlyList<DiskUsageEntry> Measure(StorePaths paths)
+    {
+        var images = new ImageStore(paths);
+        var containers = new ContainerStore(paths, images);
+        var entries = new List<DiskUsageEntry>();
+        foreach (string name in images.ImageNames())
+        {
+            entries.AddRange(images.Versions(name).Select(v => new DiskUsageEntry(DiskUsageKind.Image, v.Name, v.Version, v.Size, v.Path)));
+        }
+
+        foreach (string name in containers.ContainerNames())
+        {
+            string path = paths.Container(name);
+            entries.Add(new DiskUsageEntry(DiskUsageKind.Container, name, string.Empty, FileTree.Size(System.IO.Path.Combine(path, "diff")), path));
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+
+namespace CookieCutter.Engine.Store;
+
+/// <summary>
+/// Validation of image, container and version names before they are used as path segments.
+/// </summary>
+public static partial class Names
+{
+    /// <summary>Maximum length of an image, container or version name.</summary>
+    public const int MaxLength = 128;
+
+    private const string Rule =
+        "A name is 1 to 128 characters of letters, digits, '.', '_' and '-', starts with a letter or digit, and is not '.' or '..'.";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex SafeName();
+
+    /// <summary>Returns whether a name is safe to use as one path segment in the store.</summary>
+    public static bool IsValid(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= MaxLength && name != "." && name != ".." && SafeName().IsMatch(name);
+
+    /// <summary>Throws <see cref="CcException"/> with id <c>InvalidName</c> unless the name is valid.</summary>
+    /// <param name="name">The name to check.</param>
+    /// <param name="what">What the name is for, such as "image" or "container", used in the message.</param>
+    public static string Validate(string? name, string what)
+    {
+        if (IsValid(name))
+        {
+            return name!;
+        }
+
+        string shown = name is null ? "(null)" : name.Length > MaxLength ? name[..MaxLength] + "..." : name;
+        throw new CcException(
+            "InvalidName",
+            CcErrorKind.InvalidArgument,
+            $"The {what} name '{shown}' is invalid. {Rule}",
+            name);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using CookieCutter.Engine;
+using CookieCutter.Engine.Store;
+using CookieCutter.PowerShell.Completion;
+using CookieCutter.PowerShell.Internal;
+
+namespace CookieCutter.PowerShell.Commands;
+
+/// <summary>
+/// Deletes containers (the classic <c>cc-remove</c>). A running container is refused unless
+/// -Force, which stops it first. Nothing outside the container's own file system is touched.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "CcContainer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Alias("cc-remove")]
+[OutputType(typeof(void))]
+public sealed class RemoveCcContainerCommand : CcCmdlet
+{
+    /// <summary>Names of the containers to delete.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ContainerNameCompleter))]
+    public string[] Name { get; set; } = [];
+
+    /// <summary>Stops a running container before deleting it, and skips the confirmation prompt.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Seconds to wait after SIGTERM before SIGKILL when -Force stops a container.</summary>
+    [Parameter]
+    [ValidateRange(0, 3600)]
+    public int Timeout { get; set; } = ContainerStore.DefaultGraceSeconds;
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        var containers = new ContainerStore(Store, new ImageStore(Store));
+        foreach (string name in Name)
+        {
+            try
+            {
+                Names.Validate(name, "container");
+                ContainerInfo container = containers.Get(name);
+                if (!ShouldProcess(name, "Remove container") || (!Force.IsPresent && !ShouldContinue($"Delete container '{name}' and its files?", "Remove container")))
+                {
+                    continue;
+                }
+
+                RunOperation((sink, token) =>
+                {
+                    using StoreLock nameLock = StoreLock.Acquire(Store.ContainerLock(name), token);
+                    if (container.State == ContainerState.Running && Force.IsPresent)
+                    {
+                        sink.Verbose($"Stopping container '{name}'.");
+                        containers.Stop(name, TimeSpan.FromSeconds(Timeout), token);
+                    }
+
+                    long bytes = containers.Remove(name);
+                    sink.Verbose($"Removed container '{name}', freeing {bytes} bytes.");
+                });
+            }
+            catch (CcException error)
+            {
+                WriteCcError(error);
+            }
+        }
+    }
+}

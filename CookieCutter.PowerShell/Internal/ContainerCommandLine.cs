@@ -1,0 +1,190 @@
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using CookieCutter.Engine;
+
+namespace CookieCutter.PowerShell.Internal;
+
+/// <summary>
+/// Splits the words of a classic command line such as <c>cc-run --rm --name web img echo hi</c>.
+/// PowerShell passes words that start with <c>--</c> through as plain arguments, so the classic
+/// options arrive at the front of the positional words, before the image name.
+/// </summary>
+internal sealed class ContainerCommandLine
+{
+    /// <summary>Image (or container) name: the first word that is not a classic option.</summary>
+    public string? Target { get; private set; }
+
+    /// <summary>Command words after the target, unchanged.</summary>
+    public List<string> Command { get; } = [];
+
+    /// <summary>Whether <c>--rm</c> was given.</summary>
+    public bool Remove { get; private set; }
+
+    /// <summary>Name from <c>--name NAME</c> or <c>--name=NAME</c>.</summary>
+    public string? Name { get; private set; }
+
+    /// <summary>Volumes from <c>--volume SPEC</c>, <c>--volume=SPEC</c> or <c>-v SPEC</c>.</summary>
+    public List<string> Volumes { get; } = [];
+
+    /// <summary>Machine name from <c>-M NAME</c>, <c>--machine NAME</c> or <c>--machine=NAME</c>.</summary>
+    public string? MachineName { get; private set; }
+
+    /// <summary>
+    /// Parses the positional words. Classic options are read only before the target; every word
+    /// after it belongs to the command.
+    /// </summary>
+    /// <param name="words">Positional words in order: the bound target followed by the remaining arguments.</param>
+    /// <param name="acceptMachineName">Whether <c>-M</c> and <c>--machine</c> are options (for cc-boot).</param>
+    public static ContainerCommandLine Parse(IEnumerable<string?> words, bool acceptMachineName)
+    {
+        var line = new ContainerCommandLine();
+        using IEnumerator<string?> cursor = words.GetEnumerator();
+        while (cursor.MoveNext())
+        {
+            string word = cursor.Current ?? string.Empty;
+            if (line.Target is not null)
+            {
+                line.Command.Add(word);
+                continue;
+            }
+
+            if (word == "--")
+            {
+                continue;
+            }
+
+            if (word == "--rm")
+            {
+                line.Remove = true;
+            }
+            else if (TryOption(word, "--name", cursor, out string? name))
+            {
+                line.Name = name;
+            }
+            else if (TryOption(word, "--volume", cursor, out string? volume) || TryOption(word, "-v", cursor, out volume))
+            {
+                line.Volumes.Add(volume!);
+            }
+            else if (acceptMachineName && (TryOption(word, "--machine", cursor, out string? machine) || TryOption(word, "-M", cursor, out machine)))
+            {
+                line.MachineName = machine;
+            }
+            else if (word.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new CcException(
+                    "UnknownOption",
+                    CcErrorKind.InvalidArgument,
+                    $"The option '{word}' is not known. Use the cmdlet's parameters (see Get-Help), and put the container command after '--'.",
+                    word);
+            }
+            else
+            {
+                line.Target = word;
+            }
+        }
+
+        return line;
+    }
+
+    /// <summary>
+    /// Recovers the command words exactly as typed after the target, from the syntax tree of the
+    /// invocation, for when PowerShell took a word such as <c>-n</c> as a parameter. Returns null
+    /// when the words are not all constants or the invocation has no source text.
+    /// </summary>
+    public static List<string>? RecoverFromSource(InvocationInfo invocation, string target)
+    {
+        // InvocationInfo.Statement exists from PowerShell 7.4 on; the reference assemblies predate it.
+        string? source = invocation.GetType().GetProperty("Statement")?.GetValue(invocation) as string;
+        if (string.IsNullOrEmpty(source))
+        {
+            source = invocation.Line;
+        }
+
+        if (string.IsNullOrEmpty(source))
+        {
+            return null;
+        }
+
+        Ast ast = Parser.ParseInput(source, out _, out ParseError[] errors);
+        if (errors.Length > 0)
+        {
+            return null;
+        }
+
+        var candidates = ast.FindAll(a => a is CommandAst c && c.GetCommandName() == invocation.InvocationName, searchNestedScriptBlocks: true)
+            .Cast<CommandAst>()
+            .ToList();
+        if (candidates.Count != 1)
+        {
+            return null;
+        }
+
+        CommandAst command = candidates[0];
+
+        var words = new List<string>();
+        bool afterTarget = false;
+        bool afterMarker = false;
+        foreach (CommandElementAst element in command.CommandElements.Skip(1))
+        {
+            if (!afterTarget)
+            {
+                if (element is StringConstantExpressionAst { Value: var value } && value == target)
+                {
+                    afterTarget = true;
+                }
+
+                continue;
+            }
+
+            switch (element)
+            {
+                case CommandParameterAst { Argument: null } parameter when !afterMarker && parameter.Extent.Text == "--":
+                    afterMarker = true;
+                    break;
+                case CommandParameterAst { Argument: null } parameter:
+                    words.Add(parameter.Extent.Text);
+                    break;
+                case StringConstantExpressionAst constant:
+                    words.Add(constant.Value);
+                    break;
+                case ArrayLiteralAst array when array.Elements.All(e => e is StringConstantExpressionAst):
+                    words.Add(string.Join(',', array.Elements.Cast<StringConstantExpressionAst>().Select(e => e.Value)));
+                    break;
+                case ConstantExpressionAst { Value: { } constantValue }:
+                    words.Add(Convert.ToString(constantValue, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return afterTarget ? words : null;
+    }
+
+    private static bool TryOption(string word, string option, IEnumerator<string?> cursor, out string? value)
+    {
+        if (word == option)
+        {
+            if (!cursor.MoveNext())
+            {
+                throw new CcException(
+                    "OptionValueMissing",
+                    CcErrorKind.InvalidArgument,
+                    $"The option '{option}' needs a value.",
+                    option);
+            }
+
+            value = cursor.Current ?? string.Empty;
+            return true;
+        }
+
+        if (word.StartsWith(option + "=", StringComparison.Ordinal))
+        {
+            value = word[(option.Length + 1)..];
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+}

@@ -1,0 +1,88 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Runs every test: the xunit engine tests, then the Pester suites in a child pwsh, as root.
+.DESCRIPTION
+    The Pester suites share one test store (COOKIECUTTER_TEST_ROOT, by default
+    /var/tmp/cookie-cutter-tests) and one Debian base image made by New-CcBaseImage from the
+    host's own Debian mirror before the first suite starts, so the slow bootstrap runs once per
+    run. The script ends with the line "N passed, N failed" and exits non-zero on any failure.
+.PARAMETER Path
+    Pester test files or folders to run; all of tests/Pester by default.
+.PARAMETER SkipEngineTests
+    Skips the xunit engine tests.
+.PARAMETER Tag
+    Runs only the Pester tests with these tags.
+#>
+[CmdletBinding()]
+param(
+    [string[]] $Path = @(Join-Path $PSScriptRoot 'Pester'),
+    [switch] $SkipEngineTests,
+    [string[]] $Tag
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$repository = Split-Path -Parent $PSScriptRoot
+$passed = 0
+$failed = 0
+
+if (-not $SkipEngineTests) {
+    $log = Join-Path ([IO.Path]::GetTempPath()) "cc-xunit-$PID.log"
+    dotnet test (Join-Path $PSScriptRoot 'CookieCutter.Engine.Tests') --nologo 2>&1 | Tee-Object -FilePath $log | Out-Host
+    $summary = Select-String -Path $log -Pattern 'Failed:\s*(\d+),\s*Passed:\s*(\d+)' | Select-Object -Last 1
+    if ($summary) {
+        $failed += [int] $summary.Matches[0].Groups[1].Value
+        $passed += [int] $summary.Matches[0].Groups[2].Value
+    }
+    elseif ($LASTEXITCODE -ne 0) {
+        Write-Warning "The xunit run failed before reporting results (exit code $LASTEXITCODE)."
+        $failed += 1
+    }
+    Remove-Item $log -ErrorAction SilentlyContinue
+}
+
+dotnet restore (Join-Path $PSScriptRoot 'tools/PesterRestore.csproj') --nologo -v quiet | Out-Host
+$pester = Get-ChildItem (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages/pester/5.7.1/tools/Pester.psd1') -ErrorAction SilentlyContinue
+if (-not $pester) {
+    $packages = dotnet nuget locals global-packages --list | ForEach-Object { ($_ -split ': ', 2)[1] }
+    $pester = Get-Item (Join-Path $packages 'pester/5.7.1/tools/Pester.psd1')
+}
+
+$resultFile = Join-Path ([IO.Path]::GetTempPath()) "cc-pester-$PID.json"
+$child = @'
+param($PesterManifest, $Paths, $Tags, $ResultFile)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterManifest
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = $Paths
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+if ($Tags) { $configuration.Filter.Tag = $Tags }
+$result = Invoke-Pester -Configuration $configuration
+@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount; Skipped = $result.SkippedCount } |
+    ConvertTo-Json | Set-Content -Path $ResultFile
+'@
+$script = Join-Path ([IO.Path]::GetTempPath()) "cc-pester-$PID.ps1"
+Set-Content -Path $script -Value $child
+try {
+    $env:COOKIECUTTER_TEST_ROOT = if ($env:COOKIECUTTER_TEST_ROOT) { $env:COOKIECUTTER_TEST_ROOT } else { '/var/tmp/cookie-cutter-tests' }
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File $script -PesterManifest $pester.FullName -Paths $Path -Tags $Tag -ResultFile $resultFile
+    if (Test-Path $resultFile) {
+        $counts = Get-Content -Raw $resultFile | ConvertFrom-Json
+        $passed += $counts.Passed
+        $failed += $counts.Failed
+    }
+    else {
+        Write-Warning 'The Pester run ended without writing its results.'
+        $failed += 1
+    }
+}
+finally {
+    Remove-Item $script, $resultFile -ErrorAction SilentlyContinue
+}
+
+Write-Host "$passed passed, $failed failed"
+if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+exit 0

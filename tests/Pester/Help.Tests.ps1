@@ -1,0 +1,197 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Checks that every exported cmdlet has complete help, and that the markdown sources in
+# docs/help and the compiled cmdlets describe the same parameters. Run after ./build.ps1, which
+# compiles the markdown into en-US/CookieCutter.PowerShell.dll-Help.xml.
+
+BeforeDiscovery {
+    $root = (Resolve-Path "$PSScriptRoot/../..").Path
+    Import-Module "$root/CookieCutter.psd1" -Force
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+
+    $cmdletCases = foreach ($command in Get-Command -Module CookieCutter -CommandType Cmdlet) {
+        $visible = $command.Parameters.Values | Where-Object {
+            $_.Name -notin $common -and -not ($_.Attributes | Where-Object {
+                    $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow
+                })
+        }
+        @{ Name = $command.Name; Parameters = @($visible | ForEach-Object Name | Sort-Object) }
+    }
+
+    $sourceCases = foreach ($source in & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -Read) {
+        @{ Name = $source.Name }
+    }
+}
+
+BeforeAll {
+    $root = (Resolve-Path "$PSScriptRoot/../..").Path
+    Import-Module "$root/CookieCutter.psd1" -Force
+    $sources = @{}
+    foreach ($source in & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -Read) {
+        $sources[$source.Name] = $source
+    }
+
+    # Returns the text of a help description (an array of paragraph objects) as one string.
+    function Get-HelpText {
+        param([object] $Description)
+
+        return (@($Description) | Where-Object { $_ } | ForEach-Object { $_.Text }) -join "`n"
+    }
+
+    # Returns whether text is written prose: not empty and not a skeleton placeholder.
+    function Test-Prose {
+        param([string] $Text)
+
+        return -not [string]::IsNullOrWhiteSpace($Text) -and $Text -notmatch '\{\{.*\}\}'
+    }
+}
+
+Describe 'Help of <Name>' -ForEach $cmdletCases {
+    BeforeAll {
+        $command = Get-Command $Name
+        $help = Get-Help $Name -Full
+        $source = $sources[$Name]
+    }
+
+    It 'has a markdown source' {
+        $source | Should -Not -BeNullOrEmpty -Because "docs/help/$Name.md should document $Name"
+    }
+
+    It 'has a compiled synopsis' {
+        $help.Synopsis | Should -Not -Match "^\s*$Name\s" -Because 'Get-Help shows the syntax as the synopsis when no MAML help was found'
+        Test-Prose $help.Synopsis | Should -BeTrue -Because 'the synopsis should be prose'
+    }
+
+    It 'has a description' {
+        Test-Prose (Get-HelpText $help.description) | Should -BeTrue
+    }
+
+    It 'has at least two examples' {
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'has code and an explanation in every example' {
+        foreach ($example in @($help.examples.example)) {
+            $example.code | Should -Not -BeNullOrEmpty -Because "'$($example.title)' should show a command"
+            $example.code | Should -Not -Match '\{\{' -Because "'$($example.title)' should not be a placeholder"
+            Test-Prose (Get-HelpText $example.remarks) | Should -BeTrue -Because "'$($example.title)' should explain what it does"
+        }
+    }
+
+    It 'describes output types' {
+        foreach ($type in $command.OutputType) {
+            $expected = if ($type.Name -eq 'System.Void') { 'None' } else { $type.Name }
+            @($source.Outputs.Type) | Should -Contain $expected -Because "$Name declares [OutputType($($type.Name))]"
+        }
+
+        foreach ($output in $source.Outputs) {
+            Test-Prose ($output.Description -join ' ') | Should -BeTrue -Because "output $($output.Type) should be described"
+        }
+    }
+
+    It 'describes inputs' {
+        $source.Inputs.Count | Should -BeGreaterThan 0 -Because "'## INPUTS' should name what can be piped in, or None"
+        foreach ($input in $source.Inputs) {
+            Test-Prose ($input.Description -join ' ') | Should -BeTrue -Because "input $($input.Type) should be described"
+        }
+    }
+
+    It 'matches the compiled help' {
+        $help.Synopsis.Trim() | Should -BeExactly $source.Synopsis -Because 'the MAML should be compiled from the current markdown; run ./build.ps1'
+    }
+
+    It 'describes -<_>' -ForEach $Parameters {
+        $parameter = @($help.parameters.parameter) | Where-Object name -eq $_
+        $parameter | Should -Not -BeNullOrEmpty -Because "the compiled help should have -$_"
+        Test-Prose (Get-HelpText $parameter.description) | Should -BeTrue -Because "-$_ should say what it sets"
+    }
+
+    It 'documents -<_> in markdown' -ForEach $Parameters {
+        $source.Parameters.Name | Should -Contain $_ -Because "docs/help/$Name.md should have a '### -$_' section"
+    }
+
+    It 'documents only parameters that exist' {
+        foreach ($documented in $source.Parameters) {
+            $Parameters | Should -Contain $documented.Name -Because "docs/help/$Name.md documents -$($documented.Name), which $Name does not have"
+        }
+    }
+
+    It 'has yaml metadata matching -<_>' -ForEach $Parameters {
+        $documented = $source.Parameters | Where-Object Name -eq $_
+        if ($null -eq $documented) {
+            Set-ItResult -Skipped -Because "-$_ is not documented; another test reports that"
+            return
+        }
+
+        $compiled = $command.Parameters[$_]
+        foreach ($metadata in $documented.Metadata) {
+            $type = $compiled.ParameterType
+            $type = if ([Nullable]::GetUnderlyingType($type)) { [Nullable]::GetUnderlyingType($type) } else { $type }
+            $metadata.Type | Should -Be $type.Name -Because "the yaml Type of -$_ should be the compiled type"
+            $sets = if ($metadata.Sets -contains '(All)') { $compiled.ParameterSets.Keys } else { $metadata.Sets }
+            foreach ($set in $sets) {
+                $setKey = if ($compiled.ParameterSets.ContainsKey($set)) { $set } else { '__AllParameterSets' }
+                $compiled.ParameterSets.ContainsKey($setKey) | Should -BeTrue -Because "-$_ is documented in the parameter set '$set'"
+                $attribute = $compiled.ParameterSets[$setKey]
+                $metadata.Required | Should -Be $attribute.IsMandatory -Because "Required of -$_ in '$set'"
+                $position = if ($attribute.Position -ge 0) { "$($attribute.Position)" } else { 'Named' }
+                $metadata.Position | Should -Be $position -Because "Position of -$_ in '$set'"
+                $byValue = $metadata.PipelineInput -match 'ByValue'
+                $byName = $metadata.PipelineInput -match 'ByPropertyName'
+                $byValue | Should -Be $attribute.ValueFromPipeline -Because "pipeline input by value of -$_ in '$set'"
+                $byName | Should -Be $attribute.ValueFromPipelineByPropertyName -Because "pipeline input by property name of -$_ in '$set'"
+            }
+        }
+    }
+}
+
+Describe 'Help source <Name>' -ForEach $sourceCases {
+    It 'documents an exported cmdlet' {
+        Get-Command $Name -Module CookieCutter -CommandType Cmdlet -ErrorAction SilentlyContinue |
+            Should -Not -BeNullOrEmpty -Because "docs/help/$Name.md documents a cmdlet that the module does not export"
+    }
+}
+
+Describe 'Help compiler' {
+    It 'writes MAML that parses as XML' {
+        & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -OutputPath $TestDrive
+        $file = Join-Path $TestDrive 'CookieCutter.PowerShell.dll-Help.xml'
+        $file | Should -Exist
+        $maml = [xml] (Get-Content -Raw $file)
+        $names = @($maml.helpItems.command | ForEach-Object { $_.details.name })
+        $names.Count | Should -Be $sources.Count
+    }
+
+    It 'rejects a parameter without yaml metadata' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'broken')
+        Set-Content -Path (Join-Path $folder 'Get-Broken.md') -Value @(
+            '# Get-Broken', '## SYNOPSIS', 'Gets.', '## SYNTAX', '```', 'Get-Broken [-Name <String>]', '```',
+            '## DESCRIPTION', 'Gets.', '## EXAMPLES', '### Example 1', '```', 'Get-Broken', '```',
+            '## PARAMETERS', '### -Name', 'A name.'
+        )
+        { & "$root/tools/Build-Help.ps1" -SourcePath $folder -OutputPath $folder } |
+            Should -Throw '*-Name has no yaml metadata block*'
+    }
+
+    It 'rejects an unknown section' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'unknown')
+        Set-Content -Path (Join-Path $folder 'Get-Broken.md') -Value @('# Get-Broken', '## SYNOPSYS', 'Gets.')
+        { & "$root/tools/Build-Help.ps1" -SourcePath $folder -OutputPath $folder } |
+            Should -Throw "*Unknown section '## SYNOPSYS'*"
+    }
+}
+
+Describe 'About topic' {
+    It 'is found by Get-Help' {
+        $topic = Get-Help about_CookieCutter
+        $topic | Should -Not -BeNullOrEmpty
+        ($topic | Out-String) | Should -Match 'THE SPEC LANGUAGE'
+    }
+
+    It 'names every exported cmdlet' {
+        $text = Get-Content -Raw "$root/en-US/about_CookieCutter.help.txt"
+        foreach ($command in Get-Command -Module CookieCutter -CommandType Cmdlet) {
+            $text | Should -Match ([regex]::Escape($command.Name)) -Because "about_CookieCutter should map $($command.Name) to its classic command"
+        }
+    }
+}
