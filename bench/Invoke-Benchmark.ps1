@@ -122,6 +122,7 @@ $script:Bench = [ordered]@{
     BuildRuns = $BuildRuns
     Warmup = $Warmup
     Rows = [Collections.Generic.List[object]]::new()
+    Machine = [ordered]@{}
     Tools = @{}
     ModuleLoaded = $false
     SmallImage = 'bench-small'
@@ -143,6 +144,7 @@ foreach ($variable in 'COOKIECUTTER_ROOT', 'CONTAINERS_CONF', 'CONTAINERS_STORAG
 $failure = $null
 try {
     Install-Prerequisites -BaseImage:$BaseImage -BootstrapRootFs:(-not $RootFs) -SkipInstall:$SkipInstall
+    $script:Bench.Machine = Get-MachineFacts
     Initialize-WorkDir -RootFs $RootFs
     Import-CcModule -Path $ModulePath
     Initialize-Images

@@ -1,8 +1,8 @@
 #!/bin/sh
-# The kernel work of one container run, done with stock tools: the floor that the module's
-# Invoke-CcRun is compared with. It mounts an overlay of LOWER_DIRS (colon-separated, top
-# first, relative to STORE_DIR) under a fresh upper dir in SCRATCH_DIR, runs COMMAND chrooted
-# in new pid, mount, uts and ipc namespaces, unmounts and deletes SCRATCH_DIR.
+# Runs COMMAND in a new container with stock tools only, as the floor that Invoke-CcRun is
+# timed against. The script mounts an overlay of LOWER_DIRS (colon-separated, top first,
+# relative to STORE_DIR) under a fresh upper dir in SCRATCH_DIR, runs COMMAND chrooted in new
+# pid, mount, uts and ipc namespaces, then unmounts the overlay and deletes SCRATCH_DIR.
 #
 #   floor-run.sh STORE_DIR LOWER_DIRS SCRATCH_DIR COMMAND [ARG...]
 #

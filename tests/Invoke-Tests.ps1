@@ -51,7 +51,7 @@ if (-not $pester) {
 
 $resultFile = Join-Path ([IO.Path]::GetTempPath()) "cc-pester-$PID.json"
 $child = @'
-param($PesterManifest, $Paths, $Tags, $ResultFile)
+param($PesterManifest, $ResultFile, [string[]] $Paths, [string[]] $Tags)
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest
 $configuration = New-PesterConfiguration
@@ -67,8 +67,16 @@ $script = Join-Path ([IO.Path]::GetTempPath()) "cc-pester-$PID.ps1"
 Set-Content -Path $script -Value $child
 try {
     $env:COOKIECUTTER_TEST_ROOT = if ($env:COOKIECUTTER_TEST_ROOT) { $env:COOKIECUTTER_TEST_ROOT } else { '/var/tmp/cookie-cutter-tests' }
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -File $script -PesterManifest $pester.FullName -Paths $Path -Tags $Tag -ResultFile $resultFile
+    # The child pwsh is the same tool from the manifest, started through dotnet from the repository.
+    Push-Location $repository
+    try {
+        $arguments = @('-NoProfile', '-NonInteractive', '-File', $script, '-PesterManifest', $pester.FullName, '-ResultFile', $resultFile, '-Paths') + $Path
+        if ($Tag) { $arguments += @('-Tags') + $Tag }
+        dotnet pwsh @arguments
+    }
+    finally {
+        Pop-Location
+    }
     if (Test-Path $resultFile) {
         $counts = Get-Content -Raw $resultFile | ConvertFrom-Json
         $passed += $counts.Passed

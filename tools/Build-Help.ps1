@@ -628,7 +628,7 @@ function Write-Command {
     $Writer.WriteStartElement('command', 'examples', $CommandNamespace)
     foreach ($example in $Help.Examples) {
         $Writer.WriteStartElement('command', 'example', $CommandNamespace)
-        $Writer.WriteElementString('maml', 'title', $MamlNamespace, "-------------------------- $($example.Title) --------------------------")
+        $Writer.WriteElementString('maml', 'title', $MamlNamespace, "---------- $($example.Title) ----------")
         $Writer.WriteStartElement('maml', 'introduction', $MamlNamespace)
         Write-Paragraphs $Writer $example.Introduction
         $Writer.WriteEndElement()

@@ -7,20 +7,26 @@ using CookieCutter.Engine.Store;
 namespace CookieCutter.Engine.Boot;
 
 /// <summary>
-/// Starts systemd-nspawn for a container and watches it. The process chain is
-/// <c>setsid</c> (detached) or <c>setpriv --pdeathsig TERM</c> (attached), then a shell that
-/// joins the container's cgroups, then util-linux <c>flock -F</c> on the container's lock file,
-/// each replacing itself with the next, so the started pid is systemd-nspawn and holds the lock
-/// for as long as it runs. A detached container gets its own session and writes its
-/// systemd-nspawn messages to <c>containers/NAME/boot.log</c>; an attached one is stopped
-/// cleanly (SIGTERM makes systemd-nspawn power the container off) when the thread that
-/// started it dies.
+/// Starts systemd-nspawn for a container and watches it boot. The process chain is
+/// <c>setsid</c> (detached) or <c>setpriv --pdeathsig=TERM</c> (attached), then a shell that
+/// joins the container's cgroups, then util-linux <c>flock --no-fork</c> on the container's lock
+/// file. Each program replaces itself with the next, so the started process becomes
+/// systemd-nspawn and holds the lock for as long as it runs.
 /// </summary>
+/// <remarks>
+/// A detached container gets a session of its own, and systemd-nspawn writes its messages to
+/// <c>containers/NAME/boot.log</c>. An attached one gets SIGTERM, which makes systemd-nspawn stop
+/// the container, when the thread that started it ends, for example because pwsh was killed.
+/// </remarks>
 internal static class BootSupervisor
 {
     /// <summary>Name of the file in a container folder that receives a detached boot's messages.</summary>
     public const string LogFileName = "boot.log";
 
+    /// <summary>
+    /// Shell script run as <c>sh -c SCRIPT cc-boot LOG CGROUP... -- PROGRAM ARG...</c>: it sends
+    /// its output to LOG unless LOG is empty, moves itself into each CGROUP, then runs PROGRAM.
+    /// </summary>
     private const string JoinAndExec =
         "log=$1; shift; " +
         "if [ -n \"$log\" ]; then exec </dev/null >\"$log\" 2>&1; fi; " +
@@ -42,26 +48,20 @@ internal static class BootSupervisor
             arguments.Add("--");
         }
 
-        arguments.Add("/bin/sh");
-        arguments.Add("-c");
-        arguments.Add(JoinAndExec);
-        arguments.Add("cc-boot");
+        arguments.AddRange(["/bin/sh", "-c", JoinAndExec, "cc-boot"]);
         arguments.Add(detach ? Path.Combine(containerPath, LogFileName) : string.Empty);
         arguments.AddRange(cgroups);
         arguments.Add("--");
-        arguments.Add("flock");
-        arguments.Add("--exclusive");
-        arguments.Add("--no-fork");
-        arguments.Add(Path.Combine(containerPath, "lock"));
+        arguments.AddRange(["flock", "--exclusive", "--no-fork", Path.Combine(containerPath, "lock")]);
         arguments.Add(NspawnCommand.Program);
         arguments.AddRange(nspawnArguments);
         return (program, arguments);
     }
 
     /// <summary>
-    /// Waits until the started process holds the container's lock and has started the container's
-    /// init, writes the init's host pid to <c>containers/NAME/pid</c> and returns it; returns null
-    /// when the process exits first.
+    /// Waits until the started process holds the container's lock and has started the
+    /// container's init, then writes the init's host pid to <c>containers/NAME/pid</c> and
+    /// returns it. Returns null when the process exits first.
     /// </summary>
     public static int? WaitForInit(Process process, string containerPath, CancellationToken cancellationToken)
     {
@@ -85,16 +85,23 @@ internal static class BootSupervisor
     }
 
     /// <summary>
-    /// Polls <c>systemctl is-system-running</c> inside the container until it reports running
-    /// or degraded. Throws <c>BootTimeout</c> when the timeout passes and <c>BootFailed</c> when
-    /// the container stops first.
+    /// Polls <c>systemctl is-system-running</c> inside the container until it returns running
+    /// or degraded, and returns that state. Throws <c>BootTimeout</c> when the timeout passes
+    /// and <c>BootFailed</c> when the container stops first.
     /// </summary>
-    public static string WaitForBoot(string name, int initPid, string containerPath, TimeSpan timeout, IOperationSink sink, CancellationToken cancellationToken)
+    public static string WaitForBoot(
+        string name,
+        int initPid,
+        string containerPath,
+        TimeSpan timeout,
+        IOperationSink sink,
+        CancellationToken cancellationToken)
     {
         DateTime giveUpAt = DateTime.UtcNow + timeout;
         string lockFile = Path.Combine(containerPath, "lock");
         string state = "unknown";
-        string[] command = ["enter", initPid.ToString(CultureInfo.InvariantCulture), "--", "systemctl", "is-system-running"];
+        string[] command =
+            ["enter", initPid.ToString(CultureInfo.InvariantCulture), "--", "systemctl", "is-system-running"];
         while (true)
         {
             if (!StoreLock.IsHeld(lockFile))
@@ -109,7 +116,9 @@ internal static class BootSupervisor
             if (IsSystemd(initPid))
             {
                 var lines = new List<string>();
-                ExternalProcess.Run(Jail.Path, command, StreamMode.Captured, lines.Add, null, TimeSpan.FromSeconds(2), cancellationToken);
+                TimeSpan grace = TimeSpan.FromSeconds(2);
+                ExternalProcess.Run(
+                    Jail.Path, command, StreamMode.Captured, lines.Add, null, grace, cancellationToken);
                 string previous = state;
                 state = lines.FirstOrDefault(l => l.Length > 0)?.Trim() ?? "unknown";
                 if (state is "running" or "degraded")
@@ -128,8 +137,9 @@ internal static class BootSupervisor
                 throw new CcException(
                     "BootTimeout",
                     CcErrorKind.OperationTimeout,
-                    $"Container '{name}' did not finish booting within {timeout.TotalSeconds:0} seconds (its system state was '{state}'). " +
-                    "Boot it attached to watch its console, or give a longer -Timeout.",
+                    $"Container '{name}' did not finish booting within {timeout.TotalSeconds:0} seconds " +
+                    $"(its system state was '{state}'). Boot it without -Detach to watch its console, " +
+                    "or give a longer -Timeout.",
                     name);
             }
 
@@ -138,7 +148,10 @@ internal static class BootSupervisor
         }
     }
 
-    /// <summary>Returns the last lines systemd-nspawn wrote for a detached container, as a sentence for an error message.</summary>
+    /// <summary>
+    /// Returns the last lines that systemd-nspawn wrote for a detached container, as a sentence
+    /// for an error message, or an empty string when there are none.
+    /// </summary>
     public static string LogTail(string containerPath)
     {
         string file = Path.Combine(containerPath, LogFileName);
@@ -151,7 +164,7 @@ internal static class BootSupervisor
         return lines.Length == 0 ? string.Empty : "systemd-nspawn wrote: " + string.Join(" | ", lines);
     }
 
-    /// <summary>Returns the first descendant of a process that lives in another pid namespace: the container's init.</summary>
+    /// <summary>Returns the container's init: the first descendant of a process that is in another pid namespace.</summary>
     private static int? FindInit(int rootPid, string? hostNamespace)
     {
         var pending = new Queue<int>();
@@ -160,8 +173,8 @@ internal static class BootSupervisor
         {
             foreach (int child in Children(pid))
             {
-                string? space = ReadLink($"/proc/{child}/ns/pid");
-                if (space is not null && space != hostNamespace)
+                string? pidNamespace = ReadLink($"/proc/{child}/ns/pid");
+                if (pidNamespace is not null && pidNamespace != hostNamespace)
                 {
                     return child;
                 }
@@ -194,7 +207,10 @@ internal static class BootSupervisor
         }
     }
 
-    /// <summary>Returns whether a process runs systemd yet; before it does, its namespaces may still be half set up.</summary>
+    /// <summary>
+    /// Returns whether a process runs systemd yet. Before it does, systemd-nspawn may still be
+    /// setting up its mounts, so a command entering it could see the host's files.
+    /// </summary>
     private static bool IsSystemd(int pid)
     {
         try

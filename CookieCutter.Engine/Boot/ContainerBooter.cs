@@ -9,11 +9,13 @@ namespace CookieCutter.Engine.Boot;
 /// <summary>
 /// Creates containers as <see cref="ContainerRunner.Run"/> does and boots the image's own
 /// systemd in them with systemd-nspawn. The container counts as running while systemd-nspawn
-/// holds the flock on <c>containers/NAME/lock</c>, and <c>containers/NAME/pid</c> holds the host
-/// pid of its init. Where the host has no systemd-machined the machine is not registered and
-/// runs in cgroups of its own (see <see cref="Cgroups"/>), which also find an orphaned init
-/// after systemd-nspawn died.
+/// holds the flock on <c>containers/NAME/lock</c>, and <c>containers/NAME/pid</c> contains the
+/// host pid of its init.
 /// </summary>
+/// <remarks>
+/// Where the host has no systemd-machined, the machine is not registered and runs in cgroups of
+/// its own (see <see cref="Cgroups"/>), which also find an init that outlived its systemd-nspawn.
+/// </remarks>
 public sealed class ContainerBooter
 {
     private readonly ImageStore images;
@@ -33,11 +35,11 @@ public sealed class ContainerBooter
     public StorePaths Paths { get; }
 
     /// <summary>
-    /// Creates a container and boots it. Attached, the terminal is the container's console and
-    /// the method returns when the container has shut down and been unmounted (and removed with
-    /// <see cref="BootOptions.Remove"/>). Detached, it returns once the system reports running
-    /// or degraded and leaves the container running. Every failure, timeout or cancellation
-    /// stops the container and runs the same teardown.
+    /// Creates a container and boots it. Attached, the terminal is the container's console, and
+    /// the method returns when the container has shut down and been unmounted, and removed when
+    /// <see cref="BootOptions.Remove"/> is set. Detached, it returns once the system is running
+    /// or degraded and leaves the container running. A failure, timeout or cancellation stops
+    /// the container and runs the same teardown.
     /// </summary>
     public BootResult Boot(BootOptions options, IOperationSink sink, CancellationToken cancellationToken)
     {
@@ -48,20 +50,7 @@ public sealed class ContainerBooter
         string name = options.Name is null ? AnonymousName(image.Name) : Names.Validate(options.Name, "container");
         string machineName = NspawnCommand.ValidateMachineName(options.MachineName ?? name);
         bool remove = options.Remove || options.Name is null;
-        if (HostSetup.FindProgram(NspawnCommand.Program) is null)
-        {
-            throw new CcException(
-                "ProgramNotFound",
-                CcErrorKind.NotInstalled,
-                "systemd-nspawn is not installed. Run Initialize-CcHost -InstallMissing, or install the package systemd-container.",
-                NspawnCommand.Program);
-        }
-
-        bool register = NspawnCommand.CanRegister();
-        if (!register)
-        {
-            sink.Verbose($"This host has no systemd-machined, so machine '{machineName}' boots unregistered: machinectl does not list it.");
-        }
+        bool register = CheckHost(machineName, sink);
 
         StoreLock? nameLock = StoreLock.Acquire(Paths.ContainerLock(name), cancellationToken);
         try
@@ -87,8 +76,16 @@ public sealed class ContainerBooter
                 ? []
                 : Cgroups.Prepare(Paths, name, options.MemoryLimit, options.CpuQuota, tracking: true, sink);
             List<string> nspawnArguments = NspawnCommand.Arguments(
-                root, machineName, options.Volumes, register, options.Detach, options.MemoryLimit, options.CpuQuota, options.NspawnArguments);
-            (string program, List<string> arguments) = BootSupervisor.CommandLine(Paths.Container(name), cgroups, nspawnArguments, options.Detach);
+                root,
+                machineName,
+                options.Volumes,
+                register,
+                options.Detach,
+                options.MemoryLimit,
+                options.CpuQuota,
+                options.NspawnArguments);
+            (string program, List<string> arguments) =
+                BootSupervisor.CommandLine(Paths.Container(name), cgroups, nspawnArguments, options.Detach);
             sink.Verbose($"Booting container '{name}': {NspawnCommand.Program} {string.Join(' ', nspawnArguments)}");
             if (options.Detach)
             {
@@ -112,7 +109,34 @@ public sealed class ContainerBooter
         return new BootResult(containers.TryGet(name), name, exitCode);
     }
 
-    /// <summary>Mounts the container root, checks it can boot and sets its hostname; returns the root.</summary>
+    /// <summary>
+    /// Throws <c>ProgramNotFound</c> without systemd-nspawn and returns whether the machine
+    /// can be registered with systemd-machined, saying once in the verbose stream when not.
+    /// </summary>
+    private static bool CheckHost(string machineName, IOperationSink sink)
+    {
+        if (HostSetup.FindProgram(NspawnCommand.Program) is null)
+        {
+            throw new CcException(
+                "ProgramNotFound",
+                CcErrorKind.NotInstalled,
+                "systemd-nspawn is not installed. Run Initialize-CcHost -InstallMissing, or install " +
+                "the package systemd-container.",
+                NspawnCommand.Program);
+        }
+
+        bool register = NspawnCommand.CanRegister();
+        if (!register)
+        {
+            sink.Verbose(
+                $"This host has no systemd-machined, so machine '{machineName}' boots unregistered " +
+                "and machinectl does not list it.");
+        }
+
+        return register;
+    }
+
+    /// <summary>Mounts the container root, checks that it can boot, sets its hostname and returns its path.</summary>
     private string Prepare(string name, ImageInfo image, string machineName, IOperationSink sink)
     {
         string root = Path.Combine(Paths.Container(name), "filesystem");
@@ -123,7 +147,9 @@ public sealed class ContainerBooter
 
         if (!NspawnCommand.CheckImage(root, image.Reference))
         {
-            sink.Warning($"Image '{image.Reference}' has no dbus, so machinectl shell and systemctl from outside cannot reach container '{name}'. Install dbus in its spec.");
+            sink.Warning(
+                $"Image '{image.Reference}' has no dbus, so machinectl shell cannot reach container " +
+                $"'{name}'. Install dbus in its spec.");
         }
 
         WriteHostname(root, machineName);
@@ -146,7 +172,8 @@ public sealed class ContainerBooter
             int init = BootSupervisor.WaitForInit(process, path, cancellationToken) ?? throw new CcException(
                 "BootFailed",
                 CcErrorKind.OperationFailed,
-                $"systemd-nspawn could not start container '{name}' (exit code {process.ExitCode}). {BootSupervisor.LogTail(path)}",
+                $"systemd-nspawn could not start container '{name}' (exit code {process.ExitCode}). " +
+                BootSupervisor.LogTail(path),
                 name);
             nameLock?.Dispose();
             nameLock = null;
@@ -157,7 +184,7 @@ public sealed class ContainerBooter
         {
             nameLock?.Dispose();
             nameLock = null;
-            containers.Stop(name, options.Grace, CancellationToken.None);
+            Abort(name, process, options.Grace);
             throw;
         }
     }
@@ -198,8 +225,8 @@ public sealed class ContainerBooter
 
     /// <summary>
     /// Starts the supervisor chain without waiting for it. systemd-nspawn's own image lock is
-    /// turned off (<c>SYSTEMD_NSPAWN_LOCK=0</c>): the container's lock file serves that purpose,
-    /// and the image lock would leave files next to the container root.
+    /// turned off (<c>SYSTEMD_NSPAWN_LOCK=0</c>) because the container's lock file does that job
+    /// and the image lock would leave a lock file next to the container root.
     /// </summary>
     private static Process Start(string program, List<string> arguments)
     {
@@ -219,15 +246,32 @@ public sealed class ContainerBooter
             throw new CcException(
                 "ProgramNotFound",
                 CcErrorKind.NotInstalled,
-                $"Cannot start '{program}': {error.Message}. Install util-linux and systemd-container on the host.",
+                $"Cannot start '{program}': {error.Message}. Install util-linux on the host.",
                 program,
                 error);
         }
     }
 
     /// <summary>
-    /// Kills what is left in the cgroups of a container that is not running: an init whose
-    /// systemd-nspawn was killed keeps running without the lock, and its mounts with it.
+    /// Stops a detached boot that failed: asks its init to power off when its pid is known,
+    /// else kills systemd-nspawn. The teardown then kills what is left in the cgroups.
+    /// </summary>
+    private void Abort(string name, Process process, TimeSpan grace)
+    {
+        if (File.Exists(Path.Combine(Paths.Container(name), "pid")))
+        {
+            containers.Stop(name, grace, CancellationToken.None);
+        }
+        else if (!process.HasExited)
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>
+    /// Kills what is left in the cgroups of a container that is not running. An init whose
+    /// systemd-nspawn was killed keeps running without the lock, and keeps the root in use.
     /// </summary>
     private void KillOrphans(string name, IOperationSink sink, CancellationToken cancellationToken)
     {
@@ -239,14 +283,14 @@ public sealed class ContainerBooter
         int killed = Cgroups.KillProcesses(Paths, name, cancellationToken);
         if (killed > 0)
         {
-            sink.Verbose($"Killed {killed} processes left over in container '{name}' after its systemd-nspawn died.");
+            sink.Verbose($"Killed {killed} processes left in container '{name}' after its systemd-nspawn ended.");
         }
     }
 
     /// <summary>
-    /// Runs after the container has stopped: kills processes an ended systemd-nspawn left behind,
-    /// unmounts the root, deletes the container when asked and removes its cgroups. Stop-CcContainer
-    /// may have torn the container down already.
+    /// Runs after the container has stopped: kills what an ended systemd-nspawn left behind,
+    /// unmounts the root, deletes the container when asked and removes its cgroups.
+    /// Stop-CcContainer may have torn the container down already.
     /// </summary>
     private void Teardown(string name, bool remove, TimeSpan grace, IOperationSink sink)
     {
@@ -272,9 +316,10 @@ public sealed class ContainerBooter
     }
 
     /// <summary>
-    /// Writes the machine name to <c>/etc/hostname</c>: systemd in the container sets the
-    /// hostname from that file, which an image bootstrapped on a host carries over from it.
-    /// A link there is replaced rather than followed, so the write stays inside the root.
+    /// Writes the machine name to <c>/etc/hostname</c>, because systemd in the container sets
+    /// the hostname from that file, and an image bootstrapped on a host has the host's name
+    /// there. A symbolic link there is replaced rather than followed, so the write stays inside
+    /// the root.
     /// </summary>
     private static void WriteHostname(string root, string machineName)
     {
@@ -293,6 +338,10 @@ public sealed class ContainerBooter
         File.WriteAllText(file, machineName + "\n");
     }
 
+    /// <summary>
+    /// Returns IMAGE.PID.RANDOM like anonymous runs, with the image name cut to 40 characters
+    /// so that the name stays within the 64 characters of a machine name.
+    /// </summary>
     private static string AnonymousName(string image)
     {
         string suffix = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 5);

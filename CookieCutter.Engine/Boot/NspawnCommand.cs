@@ -5,32 +5,39 @@ using CookieCutter.Engine.Store;
 namespace CookieCutter.Engine.Boot;
 
 /// <summary>
-/// The systemd-nspawn command line that boots a mounted container root, and the host and image
-/// checks it depends on.
+/// The systemd-nspawn command line that boots a mounted container root, with the host and
+/// image checks that it depends on.
 /// </summary>
 public static partial class NspawnCommand
 {
     /// <summary>Program that boots the container.</summary>
     public const string Program = "systemd-nspawn";
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$", RegexOptions.CultureInvariant)]
+    /// <summary>Maximum length of a machine name, which is a hostname.</summary>
+    public const int MaxMachineNameLength = 64;
+
+    [GeneratedRegex(
+        "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$",
+        RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
 
     /// <summary>
     /// Returns whether machines can be registered with systemd-machined: the host runs systemd
-    /// as its init (<c>/run/systemd/system</c> exists) and has the machined binary.
+    /// as its init, so <c>/run/systemd/system</c> exists, and has the machined binary.
     /// </summary>
     public static bool CanRegister() =>
         Directory.Exists("/run/systemd/system") &&
         (File.Exists("/usr/lib/systemd/systemd-machined") || File.Exists("/lib/systemd/systemd-machined"));
 
     /// <summary>
-    /// Throws <c>InvalidMachineName</c> unless a name can be a machine name and hostname: at most
-    /// 64 characters of letters, digits, '-' and '.', in labels that start and end with a letter or digit.
+    /// Returns the name unchanged when it can be a machine name and hostname, else throws
+    /// <c>InvalidMachineName</c>. A valid name has at most 64 characters of letters, digits, '-'
+    /// and '.', in dot-separated labels that start and end with a letter or digit.
     /// </summary>
     public static string ValidateMachineName(string name)
     {
-        if (name.Length <= 64 && HostName().IsMatch(name))
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length <= MaxMachineNameLength && HostName().IsMatch(name))
         {
             return name;
         }
@@ -38,14 +45,15 @@ public static partial class NspawnCommand
         throw new CcException(
             "InvalidMachineName",
             CcErrorKind.InvalidArgument,
-            $"'{name}' cannot be a machine name: use at most 64 letters, digits, '-' and '.', with no '_'. Give a valid one with -MachineName.",
+            $"'{name}' is not a valid machine name: use at most 64 letters, digits, '-' and '.', " +
+            "with no '_'. Give a valid name with -MachineName.",
             name);
     }
 
     /// <summary>
     /// Throws <c>SystemdMissing</c> unless the root has systemd and the <c>/sbin/init</c> that
-    /// systemd-sysv installs; returns false when dbus is missing, which only machinectl shell needs.
-    /// Symbolic links that leave the root count as missing.
+    /// systemd-sysv installs. Returns false when dbus is missing, which only machinectl shell
+    /// and similar tools need. Symbolic links that point outside the root count as missing.
     /// </summary>
     public static bool CheckImage(string root, string image)
     {
@@ -53,11 +61,12 @@ public static partial class NspawnCommand
         bool hasInit = ExistsInside(root, "sbin/init") || ExistsInside(root, "usr/sbin/init");
         if (!hasSystemd || !hasInit)
         {
+            string missing = hasSystemd ? "no /sbin/init" : "no systemd";
             throw new CcException(
                 "SystemdMissing",
                 CcErrorKind.InvalidOperation,
-                $"Image '{image}' cannot be booted: it has no systemd{(hasSystemd ? " init (/sbin/init)" : string.Empty)}. " +
-                "Install the packages systemd, systemd-sysv and (for machinectl shell) dbus in its spec, rebuild it, and boot again.",
+                $"Image '{image}' cannot be booted because it has {missing}. Install the packages " +
+                "systemd, systemd-sysv and (for machinectl shell) dbus in its spec, rebuild it, and boot again.",
                 image);
         }
 
@@ -67,12 +76,12 @@ public static partial class NspawnCommand
     /// <summary>Returns the systemd-nspawn arguments that boot a mounted root.</summary>
     /// <param name="root">Mounted container root.</param>
     /// <param name="machineName">Machine name and hostname.</param>
-    /// <param name="volumes">Volumes, given as <c>--bind</c> and <c>--bind-ro</c>.</param>
-    /// <param name="register">Whether to register with systemd-machined.</param>
+    /// <param name="volumes">Volumes, passed as <c>--bind</c> and <c>--bind-ro</c>.</param>
+    /// <param name="register">Whether to register the machine with systemd-machined.</param>
     /// <param name="detach">Whether no terminal is attached to the console.</param>
     /// <param name="memoryLimit">Memory limit in bytes, passed as a unit property when registering.</param>
     /// <param name="cpuQuota">CPU quota in CPUs, passed as a unit property when registering.</param>
-    /// <param name="extra">Caller's options, last so they can add to ours.</param>
+    /// <param name="extra">Caller's options, placed last so that they can add to ours.</param>
     public static List<string> Arguments(
         string root,
         string machineName,
@@ -93,15 +102,7 @@ public static partial class NspawnCommand
         };
         if (register)
         {
-            if (memoryLimit is long bytes)
-            {
-                arguments.Add("--property=MemoryMax=" + bytes.ToString(CultureInfo.InvariantCulture));
-            }
-
-            if (cpuQuota is double cpus)
-            {
-                arguments.Add("--property=CPUQuota=" + Math.Round(cpus * 100).ToString(CultureInfo.InvariantCulture) + "%");
-            }
+            AddUnitProperties(arguments, memoryLimit, cpuQuota);
         }
         else
         {
@@ -124,11 +125,30 @@ public static partial class NspawnCommand
         return arguments;
     }
 
-    /// <summary>Escapes a path for --bind, which splits on ':' and reads backslash escapes.</summary>
+    /// <summary>Adds the limits as properties of the scope unit that systemd-machined creates.</summary>
+    private static void AddUnitProperties(List<string> arguments, long? memoryLimit, double? cpuQuota)
+    {
+        // NOTE: never run so far, because the build machines have no systemd-machined.
+        if (memoryLimit is long bytes)
+        {
+            arguments.Add("--property=MemoryMax=" + bytes.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (cpuQuota is double cpus)
+        {
+            string percent = Math.Round(cpus * 100).ToString(CultureInfo.InvariantCulture);
+            arguments.Add("--property=CPUQuota=" + percent + "%");
+        }
+    }
+
+    /// <summary>Escapes a path for --bind, which splits its value at ':' and reads backslash escapes.</summary>
     private static string Escape(string path) =>
         path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(":", "\\:", StringComparison.Ordinal);
 
-    /// <summary>Returns whether a path exists below the root, following links only while they stay inside it.</summary>
+    /// <summary>
+    /// Returns whether a path exists below the root. Symbolic links are followed as the
+    /// container would see them: an absolute target starts again at the root.
+    /// </summary>
     private static bool ExistsInside(string root, string relative)
     {
         string current = root;
@@ -146,7 +166,8 @@ public static partial class NspawnCommand
             var info = new FileInfo(next);
             if (info.LinkTarget is string target)
             {
-                if (++links > 40)
+                const int MaxLinks = 40;
+                if (++links > MaxLinks)
                 {
                     return false;
                 }

@@ -93,9 +93,23 @@ public sealed class BaseImageBuilder
         string target = Path.Combine(work, "diff");
         Directory.CreateDirectory(work);
         string components = options.Distribution == Distribution.Ubuntu ? "main,universe" : "main";
-        string[] arguments = isMmdebstrap
-            ? [$"--variant={options.Variant}", $"--architectures={options.Architecture}", $"--components={components}", "--mode=root", suite, target, mirror]
-            : [$"--variant={options.Variant}", $"--arch={options.Architecture}", $"--components={components}", suite, target, mirror];
+        var arguments = new List<string>
+        {
+            $"--variant={options.Variant}",
+            isMmdebstrap ? $"--architectures={options.Architecture}" : $"--arch={options.Architecture}",
+            $"--components={components}",
+        };
+        if (isMmdebstrap)
+        {
+            arguments.Add("--mode=root");
+        }
+
+        if (options.Include.Count > 0)
+        {
+            arguments.Add($"--include={string.Join(',', options.Include)}");
+        }
+
+        arguments.AddRange([suite, target, mirror]);
 
         string activity = $"Bootstrapping {options.Distribution} {suite} with {Path.GetFileName(program)}";
         sink.Progress(new ProgressUpdate(ActivityId, activity, "Starting", 0));

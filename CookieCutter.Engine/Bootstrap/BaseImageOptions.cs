@@ -33,6 +33,9 @@ public sealed record BaseImageOptions
     /// <summary>Debian architecture name, such as <c>amd64</c>.</summary>
     public string Architecture { get; init; } = "amd64";
 
+    /// <summary>Extra packages installed by the bootstrapper, such as <c>procps</c>.</summary>
+    public IReadOnlyList<string> Include { get; init; } = [];
+
     /// <summary>Whether to use debootstrap even when mmdebstrap is installed.</summary>
     public bool PreferDebootstrap { get; init; }
 }

@@ -133,13 +133,13 @@ public sealed class BuildContext
             ListFolder(full, string.Empty, relative, entries);
             if (!excluded || entries.Count > 0)
             {
-                return new CopySource(source, relative, full, IsDirectory: true, entries);
+                return new CopySource(source, relative, full, IsDirectory: true, entries, System.IO.Path.GetFileName(cleaned));
             }
         }
         else if (!excluded && status.Value.Kind == FileKind.File)
         {
             var entry = new ContextEntry(string.Empty, full, FileKind.File, status.Value.Permissions, status.Value.Length, null);
-            return new CopySource(source, relative, full, IsDirectory: false, [entry]);
+            return new CopySource(source, relative, full, IsDirectory: false, [entry], System.IO.Path.GetFileName(cleaned));
         }
         else if (!excluded)
         {

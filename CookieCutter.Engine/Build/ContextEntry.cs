@@ -26,13 +26,14 @@ public sealed record ContextEntry(
 /// <param name="FullPath">Resolved path on the host.</param>
 /// <param name="IsDirectory">Whether the source is a folder, whose contents are copied.</param>
 /// <param name="Entries">What is copied, parents before their contents, in ordinal order of path.</param>
+/// <param name="FileName">
+/// Name under which a file source lands in a destination folder: the last segment of the path
+/// as named, so a symbolic link named as a source keeps its own name.
+/// </param>
 public sealed record CopySource(
     string Source,
     string RelativePath,
     string FullPath,
     bool IsDirectory,
-    IReadOnlyList<ContextEntry> Entries)
-{
-    /// <summary>Name under which a file source lands in a destination folder.</summary>
-    public string FileName => System.IO.Path.GetFileName(RelativePath == "." ? FullPath : RelativePath);
-}
+    IReadOnlyList<ContextEntry> Entries,
+    string FileName);

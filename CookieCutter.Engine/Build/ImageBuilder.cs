@@ -65,7 +65,10 @@ public sealed class ImageBuilder
         }
         finally
         {
-            sink.Progress(new ProgressUpdate(ProgressId, activity, "done", 100, Completed: true));
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                sink.Progress(new ProgressUpdate(ProgressId, activity, "done", 100, Completed: true));
+            }
         }
     }
 
@@ -133,7 +136,8 @@ public sealed class ImageBuilder
 
         cancellationToken.ThrowIfCancellationRequested();
         container.Unmount();
-        return cache.Store(step.Key, container.Diff, layer);
+        string key = options.NoCache ? $"{step.Key}-{Guid.NewGuid().ToString("N")[..6]}" : step.Key;
+        return cache.Store(key, container.Diff, layer);
     }
 
     private static void RunCommand(PlannedStep step, BuildContainer container, BuildOptions options, IOperationSink sink, CancellationToken cancellationToken)

@@ -35,7 +35,8 @@ public sealed class LayerCache
     }
 
     /// <summary>
-    /// Moves a finished layer folder into the cache under its key, on top of
+    /// Moves a finished layer folder into the cache under its key (a step key, or for a build
+    /// with <c>-NoCache</c> a step key with a random suffix that no lookup finds), on top of
     /// <paramref name="parentPath"/>, and returns the cached layer's folder. When another build
     /// stored the same key first, its layer is kept and <paramref name="layerPath"/> deleted.
     /// </summary>

@@ -7,16 +7,15 @@ using CookieCutter.Engine.Store;
 namespace CookieCutter.Engine.Run;
 
 /// <summary>
-/// Resource limits and process tracking for containers through the host's cgroup hierarchies,
-/// managed directly in the cgroup file systems (no systemd needed). Each container gets a cgroup
-/// <c>GROUP/NAME</c> in every hierarchy it uses, where GROUP is <c>cookie-cutter</c> for the
-/// default store and <c>cookie-cutter-HASH</c> for any other store root. Memory and CPU limits
-/// use cgroup v2 where the unified hierarchy offers the controller, else the v1 hierarchy that
-/// has it; a limit that neither offers is an error.
+/// Resource limits and process tracking for containers, written directly to the host's cgroup
+/// file systems, so no systemd is needed. A container gets the cgroup <c>GROUP/NAME</c> in each
+/// hierarchy it uses (see <see cref="GroupName"/>). Memory and CPU limits use cgroup v2 where the
+/// unified hierarchy offers the controller, else the v1 hierarchy that has it. A limit that
+/// neither offers is an error.
 /// </summary>
 public static class Cgroups
 {
-    /// <summary>CFS period the CPU quota is expressed against, in microseconds.</summary>
+    /// <summary>CFS period that the CPU quota is expressed against, in microseconds.</summary>
     private const long CpuPeriodMicroseconds = 100_000;
 
     /// <summary>Smallest CFS quota the kernel accepts, in microseconds.</summary>
@@ -26,29 +25,33 @@ public static class Cgroups
 
     /// <summary>
     /// Creates the cgroups that apply the limits and returns their folders, for the helper to
-    /// join before it creates the container's first process. Returns nothing when no limit is set.
-    /// Uses the store named by <c>COOKIECUTTER_ROOT</c>.
+    /// join before it creates the container's first process. Returns nothing when no limit is
+    /// set. The store is the one <c>COOKIECUTTER_ROOT</c> names.
     /// </summary>
-    public static IReadOnlyList<string> Prepare(string containerName, long? memoryLimit, double? cpuQuota, IOperationSink sink) =>
+    public static IReadOnlyList<string> Prepare(
+        string containerName,
+        long? memoryLimit,
+        double? cpuQuota,
+        IOperationSink sink) =>
         Prepare(StorePaths.FromEnvironment(), containerName, memoryLimit, cpuQuota, tracking: false, sink);
 
     /// <summary>
     /// Creates a container's cgroups and returns their folders, for the process that starts the
     /// container to join before it creates any other process. The caller holds the container's
-    /// name lock. Leftovers of an earlier container of the same name, and empty cgroups of
-    /// containers that no longer exist in the store, are removed first.
+    /// name lock. Leftover cgroups of an earlier container of the same name, and empty cgroups
+    /// of containers that are gone from the store, are removed first.
     /// </summary>
     /// <param name="paths">Store the container belongs to.</param>
     /// <param name="containerName">Container name.</param>
-    /// <param name="memoryLimit">Memory limit in bytes (swap included where the kernel accounts it), or null.</param>
+    /// <param name="memoryLimit">Memory limit in bytes, swap included where the kernel accounts swap, or null.</param>
     /// <param name="cpuQuota">CPU quota as a fraction of one CPU, or null.</param>
     /// <param name="tracking">
-    /// Whether to add a cgroup in the <c>name=systemd</c> v1 hierarchy and in the v2 hierarchy even
-    /// without limits: systemd-nspawn creates its <c>payload</c> and <c>supervisor</c> cgroups below
-    /// its own cgroup, so two booted containers must not start from the same one, and the cgroup
-    /// finds a container's processes after its supervisor died.
+    /// Whether to add a cgroup in the v1 <c>name=systemd</c> hierarchy and in the v2 hierarchy
+    /// even without limits. systemd-nspawn creates its <c>payload</c> and <c>supervisor</c>
+    /// cgroups below the cgroup it starts in, so two booted containers must not start in the
+    /// same one. These cgroups also find a container's processes after its supervisor died.
     /// </param>
-    /// <param name="sink">Receives what is created.</param>
+    /// <param name="sink">Receives what is limited.</param>
     public static IReadOnlyList<string> Prepare(
         StorePaths paths,
         string containerName,
@@ -74,7 +77,8 @@ public static class Cgroups
             throw new CcException(
                 "CgroupBusy",
                 CcErrorKind.InvalidOperation,
-                $"The cgroups of container '{containerName}' still contain processes. Stop the container with Stop-CcContainer first.",
+                $"The cgroups of container '{containerName}' still contain processes. " +
+                "Stop the container with Stop-CcContainer first.",
                 containerName);
         }
 
@@ -94,7 +98,8 @@ public static class Cgroups
             string folder = Create(hierarchy, group, containerName, "cpu");
             WriteCpuQuota(hierarchy, folder, cpus, containerName);
             AddOnce(folders, folder);
-            sink.Verbose($"Limited container '{containerName}' to {cpus.ToString(CultureInfo.InvariantCulture)} CPUs in cgroup '{folder}'.");
+            string cpusText = cpus.ToString(CultureInfo.InvariantCulture);
+            sink.Verbose($"Limited container '{containerName}' to {cpusText} CPUs in cgroup '{folder}'.");
         }
 
         if (tracking)
@@ -109,31 +114,41 @@ public static class Cgroups
     }
 
     /// <summary>
-    /// Returns the cgroup folders of a container that carry its limits, for a process that
-    /// enters the running container to join, so it is limited too.
+    /// Returns the existing cgroup folders of a container that carry its memory or CPU limit,
+    /// for a process that enters the running container to join, so that it is limited too.
+    /// A v2 cgroup that has enabled controllers for its children is left out, because
+    /// cgroup v2 allows processes only in cgroups without such children.
     /// </summary>
     public static IReadOnlyList<string> LimitFolders(StorePaths paths, string containerName)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        Names.Validate(containerName, "container");
         string group = GroupName(paths);
-        return Hierarchy.ReadMounted()
-            .Where(h => h.Controllers.Contains("memory") || h.Controllers.Contains("cpu"))
-            .Select(h => h.ContainerFolder(group, Names.Validate(containerName, "container")))
-            .Where(Directory.Exists)
-            .Where(folder => !File.Exists(Path.Combine(folder, "cgroup.subtree_control")) || ReadText(Path.Combine(folder, "cgroup.subtree_control")).Length == 0)
-            .ToList();
+        var folders = new List<string>();
+        foreach (Hierarchy hierarchy in Hierarchy.ReadMounted())
+        {
+            string folder = hierarchy.ContainerFolder(group, containerName);
+            bool limits = hierarchy.Controllers.Contains("memory") || hierarchy.Controllers.Contains("cpu");
+            bool delegates = ReadText(Path.Combine(folder, "cgroup.subtree_control")).Length > 0;
+            if (limits && !delegates && Directory.Exists(folder))
+            {
+                folders.Add(folder);
+            }
+        }
+
+        return folders;
     }
 
-    /// <summary>Returns the host pids of every process in any cgroup of a container, nested cgroups included.</summary>
+    /// <summary>Returns the host pids of every process in a container's cgroups, nested cgroups included.</summary>
     public static IReadOnlyList<int> Processes(StorePaths paths, string containerName)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        Names.Validate(containerName, "container");
         string group = GroupName(paths);
         var pids = new SortedSet<int>();
         foreach (Hierarchy hierarchy in Hierarchy.ReadMounted())
         {
-            string folder = hierarchy.ContainerFolder(group, Names.Validate(containerName, "container"));
-            foreach (string cgroup in TreeBottomUp(folder))
+            foreach (string cgroup in TreeBottomUp(hierarchy.ContainerFolder(group, containerName)))
             {
                 foreach (string line in ReadText(Path.Combine(cgroup, "cgroup.procs")).Split('\n'))
                 {
@@ -149,9 +164,10 @@ public static class Cgroups
     }
 
     /// <summary>
-    /// Sends SIGKILL to every process in a container's cgroups until none is left, for processes
-    /// whose supervisor died (an orphaned init). Returns how many processes were killed.
-    /// Throws <c>StopTimeout</c> when processes remain after ten seconds.
+    /// Sends SIGKILL to every process in a container's cgroups until none is left, for
+    /// processes whose supervisor died, such as an init whose systemd-nspawn was killed.
+    /// Returns the number of processes killed. Throws <c>StopTimeout</c> when processes
+    /// remain after ten seconds.
     /// </summary>
     public static int KillProcesses(StorePaths paths, string containerName, CancellationToken cancellationToken)
     {
@@ -170,7 +186,8 @@ public static class Cgroups
                 throw new CcException(
                     "StopTimeout",
                     CcErrorKind.OperationTimeout,
-                    $"Processes {string.Join(", ", remaining)} of container '{containerName}' survived SIGKILL for 10 seconds.",
+                    $"Processes {string.Join(", ", remaining)} of container '{containerName}' " +
+                    "were still running 10 seconds after SIGKILL.",
                     containerName);
             }
 
@@ -183,25 +200,26 @@ public static class Cgroups
 
     /// <summary>
     /// Removes a container's cgroups, nested ones first. Returns false when some still contain
-    /// processes and were left in place.
+    /// processes, which stay in place.
     /// </summary>
     public static bool Release(StorePaths paths, string containerName)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        Names.Validate(containerName, "container");
         string group = GroupName(paths);
         bool removed = true;
         foreach (Hierarchy hierarchy in Hierarchy.ReadMounted())
         {
-            removed &= RemoveTree(hierarchy.ContainerFolder(group, Names.Validate(containerName, "container")));
+            removed &= RemoveTree(hierarchy.ContainerFolder(group, containerName));
         }
 
         return removed;
     }
 
     /// <summary>
-    /// Returns the folder below each hierarchy's root that holds a store's container cgroups:
+    /// Returns the folder below each hierarchy's root that contains a store's container cgroups:
     /// <c>cookie-cutter</c> for the default store, else <c>cookie-cutter-</c> and the first
-    /// 8 hex digits of the SHA-256 of the store root, so two stores never share a cgroup.
+    /// 8 hex digits of the SHA-256 of the store root, so that two stores never share a cgroup.
     /// </summary>
     public static string GroupName(StorePaths paths)
     {
@@ -222,16 +240,19 @@ public static class Cgroups
             throw new CcException(
                 "InvalidLimit",
                 CcErrorKind.InvalidArgument,
-                $"The memory limit {memoryLimit} for container '{containerName}' is invalid: give a positive number of bytes.",
+                $"The memory limit {memoryLimit} for container '{containerName}' is invalid. " +
+                "Give a positive number of bytes.",
                 containerName);
         }
 
-        if (cpuQuota is double cpus && (double.IsNaN(cpus) || cpus * CpuPeriodMicroseconds < MinimumCpuQuotaMicroseconds))
+        if (cpuQuota is double cpus &&
+            (double.IsNaN(cpus) || cpus * CpuPeriodMicroseconds < MinimumCpuQuotaMicroseconds))
         {
+            string cpusText = cpus.ToString(CultureInfo.InvariantCulture);
             throw new CcException(
                 "InvalidLimit",
                 CcErrorKind.InvalidArgument,
-                $"The CPU quota {cpus.ToString(CultureInfo.InvariantCulture)} for container '{containerName}' is invalid: give at least 0.01 CPUs.",
+                $"The CPU quota {cpusText} for container '{containerName}' is invalid. Give at least 0.01 CPUs.",
                 containerName);
         }
     }
@@ -242,11 +263,15 @@ public static class Cgroups
         ?? throw new CcException(
             "LimitNotSupported",
             CcErrorKind.NotInstalled,
-            $"Cannot limit container '{containerName}': the host has no cgroup hierarchy with the '{controller}' controller. " +
-            "Enable it in the cgroup v2 hierarchy or mount the cgroup v1 hierarchy, or run without the limit.",
+            $"Cannot limit container '{containerName}': no cgroup hierarchy on this host has the " +
+            $"'{controller}' controller. Enable it in the cgroup v2 hierarchy or mount a cgroup v1 " +
+            "hierarchy with it, or run without the limit.",
             containerName);
 
-    /// <summary>Creates GROUP/NAME in a hierarchy and, in cgroup v2, enables the controller for it in every ancestor.</summary>
+    /// <summary>
+    /// Creates GROUP/NAME in a hierarchy. In cgroup v2 it first enables the controller for the
+    /// children of the root and of GROUP, because a v2 cgroup offers only what its parent enabled.
+    /// </summary>
     private static string Create(Hierarchy hierarchy, string group, string containerName, string? controller)
     {
         string groupFolder = Path.Combine(hierarchy.MountPoint, group);
@@ -299,20 +324,20 @@ public static class Cgroups
 
     private static void WriteCpuQuota(Hierarchy hierarchy, string folder, double cpus, string containerName)
     {
-        long quota = (long)Math.Round(cpus * CpuPeriodMicroseconds);
+        string quota = ((long)Math.Round(cpus * CpuPeriodMicroseconds)).ToString(CultureInfo.InvariantCulture);
         string period = CpuPeriodMicroseconds.ToString(CultureInfo.InvariantCulture);
         if (hierarchy.IsUnified)
         {
-            WriteSetting(folder, "cpu.max", $"{quota.ToString(CultureInfo.InvariantCulture)} {period}", containerName);
+            WriteSetting(folder, "cpu.max", $"{quota} {period}", containerName);
         }
         else
         {
             WriteSetting(folder, "cpu.cfs_period_us", period, containerName);
-            WriteSetting(folder, "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture), containerName);
+            WriteSetting(folder, "cpu.cfs_quota_us", quota, containerName);
         }
     }
 
-    /// <summary>Writes a setting for a kernel feature that may be compiled out, such as swap accounting.</summary>
+    /// <summary>Writes a setting that exists only when the kernel has the feature, such as swap accounting.</summary>
     private static void WriteOptionalSetting(string folder, string file, string value, string containerName)
     {
         if (File.Exists(Path.Combine(folder, file)))
@@ -333,13 +358,14 @@ public static class Cgroups
             throw new CcException(
                 "LimitNotApplied",
                 CcErrorKind.OperationFailed,
-                $"Cannot apply the limit of container '{containerName}': writing '{value}' to '{path}' failed: {error.Message}",
+                $"Cannot apply the limit of container '{containerName}': writing '{value}' to '{path}' " +
+                $"failed: {error.Message}",
                 containerName,
                 error);
         }
     }
 
-    /// <summary>Removes the cgroups of containers whose folder is gone from the store; busy ones stay.</summary>
+    /// <summary>Removes the cgroups of containers whose folder is gone from the store. Busy ones stay.</summary>
     private static void RemoveStale(StorePaths paths, IReadOnlyList<Hierarchy> hierarchies, string group)
     {
         foreach (Hierarchy hierarchy in hierarchies)
@@ -361,7 +387,10 @@ public static class Cgroups
         }
     }
 
-    /// <summary>Removes a cgroup and the cgroups below it with rmdir(2), deepest first; returns false when one is busy.</summary>
+    /// <summary>
+    /// Removes a cgroup and the cgroups below it with rmdir(2), deepest first. Returns false
+    /// when one of them still contains processes.
+    /// </summary>
     private static bool RemoveTree(string folder)
     {
         bool removed = true;
@@ -371,11 +400,7 @@ public static class Cgroups
             {
                 Directory.Delete(cgroup, recursive: false);
             }
-            catch (IOException)
-            {
-                removed = false;
-            }
-            catch (UnauthorizedAccessException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
                 removed = false;
             }
@@ -427,14 +452,15 @@ public static class Cgroups
         }
     }
 
-    /// <summary>A mounted cgroup hierarchy: the v2 unified one, or a v1 one with its controllers or name.</summary>
+    /// <summary>A mounted cgroup hierarchy: the v2 unified one, or a v1 one with its controllers and name.</summary>
     private sealed record Hierarchy(string MountPoint, bool IsUnified, IReadOnlySet<string> Controllers, string? Name)
     {
-        public string ContainerFolder(string group, string containerName) => Path.Combine(MountPoint, group, containerName);
+        public string ContainerFolder(string group, string containerName) =>
+            Path.Combine(MountPoint, group, containerName);
 
         /// <summary>
-        /// Reads the cgroup mounts from <c>/proc/self/mountinfo</c>, one entry per hierarchy; a
-        /// v1 mount's controllers are its mount options that <c>/proc/cgroups</c> lists.
+        /// Reads the cgroup mounts from <c>/proc/self/mountinfo</c>, one entry per hierarchy. The
+        /// controllers of a v1 mount are its mount options that <c>/proc/cgroups</c> lists.
         /// </summary>
         public static IReadOnlyList<Hierarchy> ReadMounted()
         {
@@ -464,8 +490,12 @@ public static class Cgroups
                 }
                 else if (type == "cgroup")
                 {
-                    string? name = options.FirstOrDefault(o => o.StartsWith("name=", StringComparison.Ordinal))?[5..];
-                    found = new Hierarchy(mountPoint, false, options.Where(known.Contains).ToHashSet(StringComparer.Ordinal), name);
+                    string? name = options
+                        .FirstOrDefault(o => o.StartsWith("name=", StringComparison.Ordinal))?[5..];
+                    HashSet<string> controllers = options
+                        .Where(known.Contains)
+                        .ToHashSet(StringComparer.Ordinal);
+                    found = new Hierarchy(mountPoint, false, controllers, name);
                 }
 
                 if (found is not null && !hierarchies.Any(h => h.IsSameHierarchy(found)))
@@ -479,16 +509,17 @@ public static class Cgroups
 
         private bool IsSameHierarchy(Hierarchy other) =>
             IsUnified == other.IsUnified &&
-            (IsUnified || Name == other.Name) &&
-            (IsUnified || Controllers.SetEquals(other.Controllers));
+            (IsUnified || (Name == other.Name && Controllers.SetEquals(other.Controllers)));
 
-        /// <summary>Decodes the octal escapes (<c>\040</c> for a space) that mountinfo uses in paths.</summary>
+        /// <summary>Decodes the octal escapes, such as <c>\040</c> for a space, that mountinfo uses in paths.</summary>
         private static string Unescape(string field)
         {
             var text = new StringBuilder(field.Length);
             for (int i = 0; i < field.Length; i++)
             {
-                if (field[i] == '\\' && i + 3 < field.Length && int.TryParse(field.AsSpan(i + 1, 3), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                bool escaped = field[i] == '\\' && i + 3 < field.Length &&
+                    field.AsSpan(i + 1, 3).IndexOfAnyExceptInRange('0', '7') < 0;
+                if (escaped)
                 {
                     text.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
                     i += 3;

@@ -38,6 +38,10 @@ public sealed class NewCcBaseImageCommand : CcCmdlet
     [Parameter]
     public string Architecture { get; set; } = "amd64";
 
+    /// <summary>Extra packages the bootstrapper installs, such as procps; applies only when the bootstrap image is made.</summary>
+    [Parameter]
+    public string[] Include { get; set; } = [];
+
     /// <summary>Uses debootstrap even when mmdebstrap is installed.</summary>
     [Parameter]
     public SwitchParameter UseDebootstrap { get; set; }
@@ -64,6 +68,7 @@ public sealed class NewCcBaseImageCommand : CcCmdlet
                 Variant = Variant,
                 Architecture = Architecture,
                 PreferDebootstrap = UseDebootstrap.IsPresent,
+                Include = Include,
             };
             var builder = new BaseImageBuilder(Store);
             WriteObject(RunOperation((sink, token) => builder.Build(options, sink, token)));

@@ -20,7 +20,7 @@ public sealed class RemoveCcContainerCommand : CcCmdlet
     [ArgumentCompleter(typeof(ContainerNameCompleter))]
     public string[] Name { get; set; } = [];
 
-    /// <summary>Stops a running container before deleting it, and skips the confirmation prompt.</summary>
+    /// <summary>Stops a running container before deleting it.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -39,7 +39,7 @@ public sealed class RemoveCcContainerCommand : CcCmdlet
             {
                 Names.Validate(name, "container");
                 ContainerInfo container = containers.Get(name);
-                if (!ShouldProcess(name, "Remove container") || (!Force.IsPresent && !ShouldContinue($"Delete container '{name}' and its files?", "Remove container")))
+                if (!ShouldProcess(name, "Remove container"))
                 {
                     continue;
                 }

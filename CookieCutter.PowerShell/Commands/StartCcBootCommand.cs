@@ -31,7 +31,7 @@ public sealed class StartCcBootCommand : CcCmdlet
     [AllowEmptyCollection]
     public string[] NspawnArgument { get; set; } = [];
 
-    /// <summary>Container name; without it the container is anonymous and removed when it shuts down.</summary>
+    /// <summary>Container name. Without it the container is anonymous and removed when it shuts down.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(ContainerNameCompleter))]
     public string? Name { get; set; }
@@ -50,7 +50,10 @@ public sealed class StartCcBootCommand : CcCmdlet
     [Alias("M")]
     public string? MachineName { get; set; }
 
-    /// <summary>Returns the container once it has booted and leaves it running, instead of attaching the terminal to its console.</summary>
+    /// <summary>
+    /// Returns the container once it has booted and leaves it running, instead of attaching the
+    /// terminal to its console.
+    /// </summary>
     [Parameter]
     public SwitchParameter Detach { get; set; }
 
@@ -74,13 +77,19 @@ public sealed class StartCcBootCommand : CcCmdlet
     {
         try
         {
-            ContainerCommandLine line = ContainerCommandLine.Parse(new[] { Image }.Concat(NspawnArgument), acceptMachineName: true);
+            ContainerCommandLine line = ContainerCommandLine.Parse(
+                new[] { Image }.Concat(NspawnArgument),
+                acceptMachineName: true);
             var classic = ClassicOptions.Extract(line.Command);
+            string target = line.Target ?? throw new CcException(
+                "ImageMissing",
+                CcErrorKind.InvalidArgument,
+                "The image is missing. Give the image to boot as the first argument.");
             bool Given(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
             var options = new BootOptions
             {
-                Image = ImageReference.Parse(line.Target ?? throw new CcException("ImageMissing", CcErrorKind.InvalidArgument, "Give the image to boot.")),
+                Image = ImageReference.Parse(target),
                 Name = classic.Name ?? line.Name ?? Name,
                 Remove = line.Remove || classic.Remove || Rm.IsPresent,
                 Volumes = Volume.Concat(line.Volumes).Select(VolumeSpec.Parse).ToList(),
@@ -135,7 +144,11 @@ public sealed class StartCcBootCommand : CcCmdlet
                 string word = words[i];
                 string? Value() => i + 1 < words.Count
                     ? words[++i]
-                    : throw new CcException("OptionValueMissing", CcErrorKind.InvalidArgument, $"The option '{word}' needs a value.", word);
+                    : throw new CcException(
+                        "OptionValueMissing",
+                        CcErrorKind.InvalidArgument,
+                        $"The option '{word}' needs a value.",
+                        word);
 
                 if (word == "--rm")
                 {

@@ -25,8 +25,8 @@ public sealed class ImageNameCompleter : IArgumentCompleter
         var images = new ImageStore(StorePaths.FromEnvironment());
         try
         {
-            int at = word.Text.IndexOf('@', StringComparison.Ordinal);
-            return at < 0 ? CompleteNames(images, word) : CompleteVersions(images, word, word.Text[..at]);
+            int separator = word.Text.IndexOf('@', StringComparison.Ordinal);
+            return separator < 0 ? CompleteNames(images, word) : CompleteVersions(images, word, word.Text[..separator]);
         }
         catch (Exception error) when (error is CcException or IOException or UnauthorizedAccessException)
         {

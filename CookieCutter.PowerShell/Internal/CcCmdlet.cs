@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Runtime.InteropServices;
 using CookieCutter.Engine;
 using CookieCutter.Engine.Store;
 
@@ -60,6 +61,14 @@ public abstract class CcCmdlet : PSCmdlet, IDisposable
             IsBackground = true,
             Name = "CookieCutter operation",
         };
+        // SIGTERM to pwsh would end the process in the middle of the operation, leaving mounts
+        // behind. While the operation runs, SIGTERM cancels it and the process exits only after
+        // the same teardown as Ctrl+C has run.
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
+        {
+            stopping.Cancel();
+            worker.Join(TimeSpan.FromSeconds(60));
+        });
         worker.Start();
         foreach (Action action in queue.GetConsumingEnumerable())
         {

@@ -39,10 +39,10 @@ public abstract class ContainerCommandCmdlet : CcCmdlet
             return line;
         }
 
-        List<string>? typed = ContainerCommandLine.RecoverFromSource(MyInvocation, line.Target);
+        List<string>? typed = ContainerCommandLine.RecoverFromSource(MyInvocation);
         if (typed is not null && !typed.SequenceEqual(line.Command, StringComparer.Ordinal))
         {
-            foreach (string word in typed.Where(w => w.StartsWith('-') && !w.StartsWith("--", StringComparison.Ordinal)))
+            foreach (string word in typed.Where(w => w.StartsWith('-') && !w.StartsWith("--", StringComparison.Ordinal) && w.Length > 1))
             {
                 string prefix = word.TrimStart('-').Split(':')[0];
                 foreach (string parameter in ownParameters.Where(p => p.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))

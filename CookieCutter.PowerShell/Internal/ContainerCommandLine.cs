@@ -88,10 +88,86 @@ internal sealed class ContainerCommandLine
 
     /// <summary>
     /// Recovers the command words exactly as typed after the target, from the syntax tree of the
-    /// invocation, for when PowerShell took a word such as <c>-n</c> as a parameter. Returns null
-    /// when the words are not all constants or the invocation has no source text.
+    /// invocation, for when PowerShell took a word such as <c>-n</c> as a parameter. A word after
+    /// the target and before <c>--</c> that spells out one of the cmdlet's parameter names or
+    /// aliases stays the cmdlet's. Returns null when the words are not all constants or the
+    /// invocation has no source text.
     /// </summary>
-    public static List<string>? RecoverFromSource(InvocationInfo invocation, string target)
+    public static List<string>? RecoverFromSource(InvocationInfo invocation)
+    {
+        CommandAst? command = FindCommand(invocation);
+        if (command is null)
+        {
+            return null;
+        }
+
+        var words = new List<string>();
+        bool afterTarget = false;
+        bool afterMarker = false;
+        bool skipNext = false;
+        foreach (CommandElementAst element in command.CommandElements.Skip(1))
+        {
+            if (!afterTarget)
+            {
+                if (skipNext)
+                {
+                    skipNext = false;
+                }
+                else if (element is CommandParameterAst parameter)
+                {
+                    afterMarker |= parameter.Extent.Text == "--";
+                    skipNext = parameter.Argument is null && TakesValue(invocation, parameter.ParameterName);
+                }
+                else if (element is StringConstantExpressionAst { Value: "--rm" })
+                {
+                }
+                else if (element is StringConstantExpressionAst { Value: "--name" or "--volume" or "--machine" or "-M" })
+                {
+                    skipNext = true;
+                }
+                else
+                {
+                    afterTarget = true;
+                }
+
+                continue;
+            }
+
+            if (skipNext)
+            {
+                skipNext = false;
+                continue;
+            }
+
+            switch (element)
+            {
+                case CommandParameterAst { Argument: null } parameter when !afterMarker && parameter.Extent.Text == "--":
+                    afterMarker = true;
+                    break;
+                case CommandParameterAst parameter when !afterMarker && IsDeclaredName(invocation, parameter.ParameterName):
+                    skipNext = parameter.Argument is null && TakesValue(invocation, parameter.ParameterName);
+                    break;
+                case CommandParameterAst { Argument: null } parameter:
+                    words.Add(parameter.Extent.Text);
+                    break;
+                case StringConstantExpressionAst constant:
+                    words.Add(constant.Value);
+                    break;
+                case ArrayLiteralAst array when array.Elements.All(e => e is StringConstantExpressionAst):
+                    words.Add(string.Join(',', array.Elements.Cast<StringConstantExpressionAst>().Select(e => e.Value)));
+                    break;
+                case ConstantExpressionAst { Value: { } constantValue }:
+                    words.Add(Convert.ToString(constantValue, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return afterTarget ? words : null;
+    }
+
+    private static CommandAst? FindCommand(InvocationInfo invocation)
     {
         // InvocationInfo.Statement exists from PowerShell 7.4 on; the reference assemblies predate it.
         string? source = invocation.GetType().GetProperty("Statement")?.GetValue(invocation) as string;
@@ -114,51 +190,33 @@ internal sealed class ContainerCommandLine
         var candidates = ast.FindAll(a => a is CommandAst c && c.GetCommandName() == invocation.InvocationName, searchNestedScriptBlocks: true)
             .Cast<CommandAst>()
             .ToList();
-        if (candidates.Count != 1)
+        return candidates.Count == 1 ? candidates[0] : null;
+    }
+
+    /// <summary>
+    /// Returns whether a word is the full name or a declared alias of a parameter, as opposed to a
+    /// prefix. After the target only such words are the cmdlet's; the catch-all for short flags
+    /// does not count.
+    /// </summary>
+    private static bool IsDeclaredName(InvocationInfo invocation, string name) =>
+        invocation.MyCommand.Parameters.Values.Any(p =>
+            p.Name != "CommandFlag" &&
+            (p.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || p.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase)));
+
+    /// <summary>Returns whether a parameter name (or unique prefix) names one of the command's non-switch parameters.</summary>
+    private static bool TakesValue(InvocationInfo invocation, string name)
+    {
+        var matches = invocation.MyCommand.Parameters.Values
+            .Where(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || p.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        if (matches.Count == 0)
         {
-            return null;
+            matches = invocation.MyCommand.Parameters.Values
+                .Where(p => p.Name.StartsWith(name, StringComparison.OrdinalIgnoreCase))
+                .ToList();
         }
 
-        CommandAst command = candidates[0];
-
-        var words = new List<string>();
-        bool afterTarget = false;
-        bool afterMarker = false;
-        foreach (CommandElementAst element in command.CommandElements.Skip(1))
-        {
-            if (!afterTarget)
-            {
-                if (element is StringConstantExpressionAst { Value: var value } && value == target)
-                {
-                    afterTarget = true;
-                }
-
-                continue;
-            }
-
-            switch (element)
-            {
-                case CommandParameterAst { Argument: null } parameter when !afterMarker && parameter.Extent.Text == "--":
-                    afterMarker = true;
-                    break;
-                case CommandParameterAst { Argument: null } parameter:
-                    words.Add(parameter.Extent.Text);
-                    break;
-                case StringConstantExpressionAst constant:
-                    words.Add(constant.Value);
-                    break;
-                case ArrayLiteralAst array when array.Elements.All(e => e is StringConstantExpressionAst):
-                    words.Add(string.Join(',', array.Elements.Cast<StringConstantExpressionAst>().Select(e => e.Value)));
-                    break;
-                case ConstantExpressionAst { Value: { } constantValue }:
-                    words.Add(Convert.ToString(constantValue, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
-                    break;
-                default:
-                    return null;
-            }
-        }
-
-        return afterTarget ? words : null;
+        return matches.Count == 1 && matches[0].ParameterType != typeof(SwitchParameter);
     }
 
     private static bool TryOption(string word, string option, IEnumerator<string?> cursor, out string? value)

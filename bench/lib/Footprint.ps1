@@ -281,31 +281,31 @@ function Measure-BaseImage {
     <#
     .SYNOPSIS
     Bootstraps a minbase root file system of the host's Debian suite once each with mmdebstrap,
-    debootstrap and New-CcBaseImage, from the host's own mirror, and records wall time and size.
+    debootstrap, New-CcBaseImage and New-CcBaseImage -UseDebootstrap, from the host's own
+    mirror, and records wall time and size on disk. Each module run gets an empty store of its
+    own, because New-CcBaseImage reuses an existing bootstrap image.
     #>
     $bench = $script:Bench
     $section = 'Base image'
     $mirror = Get-HostMirror
     $timeMeasure = "bootstrap $($mirror.Suite) minbase, wall time"
     $sizeMeasure = "bootstrap $($mirror.Suite) minbase, size on disk"
-    $peers = @(
-        [pscustomobject]@{ Program = 'mmdebstrap'; Arguments = @('--variant=minbase', '--quiet', $mirror.Suite) }
-        [pscustomobject]@{ Program = 'debootstrap'; Arguments = @('--variant=minbase', $mirror.Suite) })
-    foreach ($peer in $peers) {
-        if (-not (Test-Peer -Program $peer.Program -Section $section -Measure $timeMeasure -Tool $peer.Program)) {
+    foreach ($program in 'mmdebstrap', 'debootstrap') {
+        if (-not (Test-Peer -Program $program -Section $section -Measure $timeMeasure -Tool $program)) {
             continue
         }
 
-        $target = Join-Path $bench.WorkDir "base-$($peer.Program)"
+        $target = Join-Path $bench.WorkDir "base-$program"
+        $arguments = @('--variant=minbase', $mirror.Suite, $target, $mirror.Uri)
         try {
             $stopwatch = [Diagnostics.Stopwatch]::StartNew()
-            Invoke-Native $peer.Program -ArgumentList ($peer.Arguments + @($target, $mirror.Uri)) | Out-Null
+            Invoke-Native $program -ArgumentList $arguments | Out-Null
             $stopwatch.Stop()
-            Add-Row -Section $section -Measure $timeMeasure -Tool $peer.Program -Value $stopwatch.Elapsed.TotalSeconds -Unit 's' -Count 1
-            Add-Row -Section $section -Measure $sizeMeasure -Tool $peer.Program -Value ((Get-DiskBytes $target) / 1MB) -Unit 'MiB' -Count 1
+            Add-Row -Section $section -Measure $timeMeasure -Tool $program -Value $stopwatch.Elapsed.TotalSeconds -Unit 's' -Count 1
+            Add-Row -Section $section -Measure $sizeMeasure -Tool $program -Value ((Get-DiskBytes $target) / 1MB) -Unit 'MiB' -Count 1
         }
         catch {
-            Add-Row -Section $section -Measure $timeMeasure -Tool $peer.Program -Note "failed: $($_.Exception.Message)"
+            Add-Row -Section $section -Measure $timeMeasure -Tool $program -Note "failed: $($_.Exception.Message)"
         }
     }
 
@@ -314,33 +314,39 @@ function Measure-BaseImage {
     }
 
     $command = Get-CcCommand New-CcBaseImage
-    $arguments = @{}
-    foreach ($pair in @(@('Suite', $mirror.Suite), @('Mirror', $mirror.Uri), @('Name', 'bench-base'))) {
-        if ($command.Parameters.ContainsKey($pair[0])) {
-            $arguments[$pair[0]] = $pair[1]
-        }
+    $variants = @([pscustomobject]@{ Tool = 'Cookie-Cutter (mmdebstrap)'; Debootstrap = $false })
+    if ($command.Parameters.ContainsKey('UseDebootstrap')) {
+        $variants += [pscustomobject]@{ Tool = 'Cookie-Cutter (debootstrap)'; Debootstrap = $true }
     }
 
-    $imagesPath = Join-Path $bench.Store 'images'
-    $imagesBefore = @(Get-ChildItem -Name $imagesPath)
-    try {
-        $stopwatch = [Diagnostics.Stopwatch]::StartNew()
-        if ($arguments.ContainsKey('Suite')) {
+    $note = 'includes its second stage: apt sources, apt-get update and upgrade, saved as a second image'
+    foreach ($variant in $variants) {
+        $store = Join-Path $bench.WorkDir "base-store-$([int]$variant.Debootstrap)"
+        foreach ($folder in 'images/empty/diff', 'containers', 'locks', 'cache') {
+            New-Item -ItemType Directory -Force -Path (Join-Path $store $folder) | Out-Null
+        }
+
+        $arguments = @{ Suite = $mirror.Suite; Mirror = $mirror.Uri }
+        if ($variant.Debootstrap) {
+            $arguments['UseDebootstrap'] = $true
+        }
+
+        $env:COOKIECUTTER_ROOT = $store
+        try {
+            $stopwatch = [Diagnostics.Stopwatch]::StartNew()
             $null = New-CcBaseImage @arguments
+            $stopwatch.Stop()
+            Add-Row -Section $section -Measure $timeMeasure -Tool $variant.Tool -Value $stopwatch.Elapsed.TotalSeconds `
+                -Unit 's' -Count 1 -Note $note
+            $bytes = Get-DiskBytes (Join-Path $store 'images')
+            Add-Row -Section $section -Measure $sizeMeasure -Tool $variant.Tool -Value ($bytes / 1MB) -Unit 'MiB' -Count 1 `
+                -Note 'both images'
         }
-        else {
-            $null = New-CcBaseImage $mirror.Suite @arguments
+        catch {
+            Add-Row -Section $section -Measure $timeMeasure -Tool $variant.Tool -Note "failed: $($_.Exception.Message)"
         }
-
-        $stopwatch.Stop()
-        Add-Row -Section $section -Measure $timeMeasure -Tool 'Cookie-Cutter' -Value $stopwatch.Elapsed.TotalSeconds -Unit 's' -Count 1 `
-            -Note "parameters: $(($arguments.Keys | Sort-Object) -join ', ')"
-        $added = @(Get-ChildItem -Name $imagesPath | Where-Object { $_ -notin $imagesBefore } |
-            ForEach-Object { Join-Path $imagesPath $_ })
-        Add-Row -Section $section -Measure $sizeMeasure -Tool 'Cookie-Cutter' -Value ((Get-DiskBytes $added) / 1MB) -Unit 'MiB' -Count 1 `
-            -Note "images it added: $(($added | ForEach-Object { Split-Path -Leaf $_ }) -join ', ')"
-    }
-    catch {
-        Add-Row -Section $section -Measure $timeMeasure -Tool 'Cookie-Cutter' -Note "failed: $($_.Exception.Message)"
+        finally {
+            $env:COOKIECUTTER_ROOT = $bench.Store
+        }
     }
 }

@@ -43,26 +43,22 @@ function Get-PackageVersion {
     return 'not installed'
 }
 
-function Format-MachineTable {
+function Get-MachineFacts {
+    <#
+    .SYNOPSIS
+    Returns the machine, operating system and tool versions for the results page, read before
+    the measurements start.
+    #>
     $cpu = (Select-String -Path /proc/cpuinfo -Pattern '^model name\s*:\s*(.+)$' | Select-Object -First 1)
     $cpuName = if ($cpu) { $cpu.Matches[0].Groups[1].Value.Trim() } else { 'unknown' }
     $memoryKiB = [long](Select-String -Path /proc/meminfo -Pattern '^MemTotal:\s+(\d+)').Matches[0].Groups[1].Value
     $osName = (Select-String -Path /etc/os-release -Pattern '^PRETTY_NAME="?([^"]+)"?').Matches[0].Groups[1].Value
-    $moduleVersion = if ($script:Bench.ModuleLoaded) {
-        $script:Bench.ModuleVersion
-    }
-    else {
-        'not built'
-    }
-
-    $rows = [ordered]@{
+    return [ordered]@{
         'CPU' = "$cpuName, $([Environment]::ProcessorCount) cores"
         'Memory' = [string]::Format($script:Invariant, '{0:N1} GiB', $memoryKiB / 1MB)
         'Operating system' = $osName
         'Kernel' = (Invoke-Native uname -ArgumentList @('-r')).Trim()
-        'Load average (1, 5, 15 min) before and after' = "$(($script:Bench.LoadBefore -split ' ')[0..2] -join ' ') / $(((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ')"
         'PowerShell' = $PSVersionTable.PSVersion.ToString()
-        'Cookie-Cutter module' = $moduleVersion
         'Podman' = Get-ToolVersion podman
         'Buildah' = Get-ToolVersion buildah
         'runc' = Get-ToolVersion runc
@@ -70,9 +66,20 @@ function Format-MachineTable {
         'util-linux' = Get-ToolVersion unshare
         'mmdebstrap' = Get-ToolVersion mmdebstrap
         'debootstrap' = Get-PackageVersion debootstrap
-        'Root file system' = "$($script:Bench.RootFs), $($script:Bench.RootFsFiles) files and folders"
+    }
+}
+
+function Format-MachineTable {
+    $bench = $script:Bench
+    $rows = [ordered]@{}
+    foreach ($key in $bench.Machine.Keys) {
+        $rows[$key] = $bench.Machine[$key]
     }
 
+    $loadAfter = (Get-Content /proc/loadavg) -split ' '
+    $rows['Load average (1, 5, 15 min) before and after'] = "$(($bench.LoadBefore -split ' ')[0..2] -join ' ') / $($loadAfter[0..2] -join ' ')"
+    $rows['Cookie-Cutter module'] = if ($bench.ModuleLoaded) { $bench.ModuleVersion } else { 'not built' }
+    $rows['Root file system'] = "$($bench.RootFs), $($bench.RootFsFiles) files and folders"
     $lines = @('| Item | Value |', '| --- | --- |')
     foreach ($key in $rows.Keys) {
         $lines += "| $key | $($rows[$key]) |"

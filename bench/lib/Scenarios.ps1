@@ -10,14 +10,13 @@ $script:NspawnOptions = @(
 function Invoke-Floor {
     <#
     .SYNOPSIS
-    Runs the shell-script floor: overlay mount, unshare of pid/mount/uts/ipc, chroot, `true`,
-    unmount, on the layer chain of a store image version.
+    Runs the shell-script floor: overlay mount of the given lower dirs (relative to the store
+    root), unshare of pid/mount/uts/ipc, chroot, `true`, unmount.
     #>
-    param([string]$VersionPath)
+    param([string]$LowerDirs)
 
     $bench = $script:Bench
-    $arguments = @($bench.Store, (Get-LowerDirs $VersionPath), $bench.Scratch, 'true')
-    Invoke-Native $bench.FloorScript -ArgumentList $arguments | Out-Null
+    Invoke-Native $bench.FloorScript -ArgumentList @($bench.Store, $LowerDirs, $bench.Scratch, 'true') | Out-Null
 }
 
 function Invoke-CcQuiet {
@@ -63,7 +62,7 @@ function New-RunContenders {
 
     New-Contender -Tool 'Cookie-Cutter' -Cmdlet Invoke-CcRun -Argument $Image `
         -Action { param($image) Invoke-CcRun -Rm $image true }
-    New-Contender -Tool 'shell floor' -Argument $VersionPath -Action { param($version) Invoke-Floor $version }
+    New-Contender -Tool 'shell floor' -Argument (Get-LowerDirs $VersionPath) -Action { param($lower) Invoke-Floor $lower }
     if ($PodmanImage) {
         New-Contender -Tool 'Podman' -Program podman -Argument $PodmanImage `
             -Action { param($image) Invoke-Podman @('run', '--rm', $image, 'true') }
@@ -97,8 +96,8 @@ function Measure-NamedLifecycle {
                 $null = Invoke-CcRun -Name bench-named $image true
                 Invoke-CcQuiet Remove-CcContainer bench-named
             }
-        New-Contender -Tool 'shell floor' -Argument $bench.SmallVersion -Note 'the same work as the run floor' `
-            -Action { param($version) Invoke-Floor $version }
+        New-Contender -Tool 'shell floor' -Argument (Get-LowerDirs $bench.SmallVersion) -Note 'the same work as the run floor' `
+            -Action { param($lower) Invoke-Floor $lower }
         New-Contender -Tool 'Podman' -Program podman -Argument $bench.PodmanSmall `
             -Action {
                 param($image)

@@ -133,6 +133,7 @@ public sealed class BuildContextTests : IDisposable
         CopySource source = Assert.Single(Open().Resolve("link.sh"));
 
         Assert.Equal("app/main.sh", source.RelativePath);
+        Assert.Equal("link.sh", source.FileName);
         Assert.Equal(FileKind.File, Assert.Single(source.Entries).Kind);
     }
 

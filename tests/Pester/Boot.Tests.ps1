@@ -9,7 +9,8 @@
 #>
 
 BeforeDiscovery {
-    $script:skip = (id -u) -ne '0' -or -not (Get-Command systemd-nspawn, mmdebstrap, tmux -ErrorAction SilentlyContinue)
+    $tools = Get-Command systemd-nspawn, mmdebstrap, tmux -ErrorAction SilentlyContinue
+    $script:skip = (id -u) -ne '0' -or @($tools).Count -lt 3
 }
 
 Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
@@ -43,9 +44,11 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
             }
 
             & $Fill $layer
-            $null = $images.Commit($Name, $layer, [NullString]::Value, [CookieCutter.Engine.Store.ImageConfig]::Empty)
+            $config = [CookieCutter.Engine.Store.ImageConfig]::Empty
+            $null = $images.Commit($Name, $layer, [NullString]::Value, $config)
         }
 
+        $script:cmdletId = 'CookieCutter.PowerShell.Commands.StartCcBootCommand'
         $script:image = 'boot-systemd'
         Add-TestImage $image {
             param($layer)
@@ -108,11 +111,16 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
 
         It 'shows only its own processes' {
             $processes = Invoke-CcExec 'boot-main' ps -A -o 'pid=,comm='
-            $table = $processes | ForEach-Object { $fields = $_.Trim() -split '\s+', 2; [pscustomobject]@{ Pid = [int]$fields[0]; Name = $fields[1] } }
+            $table = foreach ($line in $processes) {
+                $fields = $line.Trim() -split '\s+', 2
+                [pscustomobject]@{ Pid = [int]$fields[0]; Name = $fields[1] }
+            }
+
             ($table | Where-Object Pid -eq 1).Name | Should -Be 'systemd'
             $table.Name | Should -Not -Contain 'pwsh'
             $table.Name | Should -Not -Contain 'systemd-nspawn'
-            $hostCount = [CookieCutter.Engine.Store.ContainerStore]::ProcessesInPidNamespace($booted.Pid).Count
+            $members = [CookieCutter.Engine.Store.ContainerStore]::ProcessesInPidNamespace($booted.Pid)
+            $hostCount = $members.Count
             $table.Count | Should -BeLessOrEqual ($hostCount + 1)
         }
 
@@ -133,12 +141,17 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
         }
 
         It 'kills a service that allocates past the memory limit' {
-            $memory = ((Get-Content "/proc/$($booted.Pid)/cgroup") -match '^\d+:memory:') -replace '^\d+:memory:', ''
+            $cgroupLines = Get-Content "/proc/$($booted.Pid)/cgroup"
+            $memory = ($cgroupLines -match '^\d+:memory:') -replace '^\d+:memory:', ''
             $oomControl = "/sys/fs/cgroup/memory$memory/memory.oom_control"
-            Invoke-CcExec -ErrorAction SilentlyContinue 'boot-main' -- systemd-run --wait --pipe --quiet dd if=/dev/zero of=/dev/null bs=300M count=1
+            $tooMuch = 'dd if=/dev/zero of=/dev/null bs=300M count=1 status=none'
+            $enough = 'dd if=/dev/zero of=/dev/null bs=20M count=1 status=none'
+
+            Invoke-CcExec -ErrorAction SilentlyContinue 'boot-main' -- systemd-run --wait --pipe --quiet sh -c $tooMuch
             $LASTEXITCODE | Should -Not -Be 0
             (Get-Content $oomControl) -match '^oom_kill [1-9]' | Should -Not -BeNullOrEmpty
-            Invoke-CcExec 'boot-main' -- systemd-run --wait --pipe --quiet dd if=/dev/zero of=/dev/null bs=20M count=1
+
+            Invoke-CcExec 'boot-main' -- systemd-run --wait --pipe --quiet sh -c $enough
             $LASTEXITCODE | Should -Be 0
         }
 
@@ -182,18 +195,24 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
         Remove-TestContainer 'boot-twice'
         $null = Start-CcBoot $image -Name 'boot-twice' -Detach
         { Start-CcBoot $image -Name 'boot-twice' -Detach -ErrorAction Stop } |
-            Should -Throw -ErrorId 'ContainerAlreadyExists,CookieCutter.PowerShell.Commands.StartCcBootCommand'
+            Should -Throw -ErrorId "ContainerAlreadyExists,$cmdletId"
         Remove-TestContainer 'boot-twice'
     }
 
     It 'fails and stops the container when the boot times out' {
         Remove-TestContainer 'boot-slow'
-        { Start-CcBoot $image -Name 'boot-slow' -Detach -Timeout 3 -ErrorAction Stop -- systemd.unit=rescue.target } |
-            Should -Throw -ErrorId 'BootTimeout,CookieCutter.PowerShell.Commands.StartCcBootCommand'
+        $rescue = { Start-CcBoot $image -Name 'boot-slow' -Detach -Timeout 3 -ErrorAction Stop -- systemd.unit=rescue.target }
+        $rescue | Should -Throw -ErrorId "BootTimeout,$cmdletId"
         (Get-CcContainer -Name 'boot-slow').State | Should -Not -Be 'Running'
         Get-MountsOf 'boot-slow' | Should -BeNullOrEmpty
         [CookieCutter.Engine.Run.Cgroups]::Processes($paths, 'boot-slow') | Should -BeNullOrEmpty
         Remove-TestContainer 'boot-slow'
+    }
+
+    It 'rejects an invalid machine name' {
+        { Start-CcBoot $image -Name 'boot_underscore' -Detach -ErrorAction Stop } |
+            Should -Throw -ErrorId "InvalidMachineName,$cmdletId"
+        Get-CcContainer -Name 'boot_underscore' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'names systemd, systemd-sysv and dbus for an image without systemd' {
@@ -206,7 +225,7 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
             $failure = $_
         }
 
-        $failure.FullyQualifiedErrorId | Should -Be 'SystemdMissing,CookieCutter.PowerShell.Commands.StartCcBootCommand'
+        $failure.FullyQualifiedErrorId | Should -Be "SystemdMissing,$cmdletId"
         $failure.Exception.Message | Should -Match 'systemd-sysv'
         $failure.Exception.Message | Should -Match 'dbus'
         Get-MountsOf 'boot-plain' | Should -BeNullOrEmpty
@@ -253,9 +272,11 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
     }
 
     It 'kills a run command that allocates past -MemoryLimit' {
-        Invoke-CcRun -Rm -MemoryLimit 100MB -ErrorAction SilentlyContinue $image -- dd if=/dev/zero of=/dev/null bs=300M count=1 2>$null
+        $tooMuch = 'dd if=/dev/zero of=/dev/null bs=300M count=1 status=none'
+        $enough = 'dd if=/dev/zero of=/dev/null bs=20M count=1 status=none'
+        Invoke-CcRun -Rm -MemoryLimit 100MB -ErrorAction SilentlyContinue $image -- sh -c $tooMuch
         $LASTEXITCODE | Should -Be 137
-        Invoke-CcRun -Rm -MemoryLimit 100MB $image -- dd if=/dev/zero of=/dev/null bs=20M count=1 2>$null
+        Invoke-CcRun -Rm -MemoryLimit 100MB $image -- sh -c $enough
         $LASTEXITCODE | Should -Be 0
     }
 }

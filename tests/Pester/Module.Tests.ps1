@@ -392,14 +392,17 @@ Describe 'Tab completion' {
 
         Push-Location $folder
         try {
-            $completer = [CookieCutter.PowerShell.Completion.SpecFileCompleter]::new()
-            $texts = @($completer.CompleteArgument('New-CcImage', 'Spec', '', $null, @{}).CompletionText)
+            $forTest = Get-CompletionText 'Test-CcBuildSpec '
+            $forBuild = Get-CompletionText 'New-CcImage web '
+            $prefixed = Get-CompletionText 'Test-CcBuildSpec m'
         }
         finally {
             Pop-Location
         }
 
-        $texts | Should -Be @("'./my app.ccspec'", './web.ccspec', "'./sub dir'", './notes.txt')
+        $forTest | Should -Be @("'./my app.ccspec'", './web.ccspec', "'./sub dir'", './notes.txt')
+        $forBuild | Should -Be $forTest
+        $prefixed | Should -Be @("'./my app.ccspec'")
     }
 }
 

@@ -29,13 +29,18 @@ function Initialize-CcTestStore {
     try {
         Initialize-CcHost | Out-Null
         if (-not (Get-CcImage -Name $suite -ErrorAction SilentlyContinue)) {
-            New-CcBaseImage -Suite $suite -Distribution Debian | Out-Null
+            New-CcBaseImage -Suite $suite -Distribution Debian -Include procps | Out-Null
         }
     }
     finally {
         $stream.Dispose()
     }
     return $suite
+}
+
+function Get-CcTestModulePath {
+    <# .SYNOPSIS Returns the module manifest, for runspaces such as thread jobs that must import it again. #>
+    return (Join-Path $script:Repository 'CookieCutter.psd1')
 }
 
 function Get-CcTestSuite {
