@@ -20,6 +20,7 @@
         'Mount-CcContainer'
         'Dismount-CcContainer'
         'Get-CcDiskUsage'
+        'Repair-CcStore'
     )
     AliasesToExport      = @(
         'cc-setup'

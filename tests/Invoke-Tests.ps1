@@ -24,6 +24,7 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $repository = Split-Path -Parent $PSScriptRoot
+$Path = @($Path | ForEach-Object { $_ -split ',' } | ForEach-Object { (Resolve-Path $_).Path })
 $passed = 0
 $failed = 0
 
@@ -51,14 +52,14 @@ if (-not $pester) {
 
 $resultFile = Join-Path ([IO.Path]::GetTempPath()) "cc-pester-$PID.json"
 $child = @'
-param($PesterManifest, $ResultFile, [string[]] $Paths, [string[]] $Tags)
+param($PesterManifest, $ResultFile, [string] $Paths, [string] $Tags)
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $Paths
+$configuration.Run.Path = @($Paths -split ',')
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
-if ($Tags) { $configuration.Filter.Tag = $Tags }
+if ($Tags) { $configuration.Filter.Tag = @($Tags -split ',') }
 $result = Invoke-Pester -Configuration $configuration
 @{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount; Skipped = $result.SkippedCount } |
     ConvertTo-Json | Set-Content -Path $ResultFile
@@ -70,8 +71,8 @@ try {
     # The child pwsh is the same tool from the manifest, started through dotnet from the repository.
     Push-Location $repository
     try {
-        $arguments = @('-NoProfile', '-NonInteractive', '-File', $script, '-PesterManifest', $pester.FullName, '-ResultFile', $resultFile, '-Paths') + $Path
-        if ($Tag) { $arguments += @('-Tags') + $Tag }
+        $arguments = @('-NoProfile', '-NonInteractive', '-File', $script, '-PesterManifest', $pester.FullName, '-ResultFile', $resultFile, '-Paths', ($Path -join ','))
+        if ($Tag) { $arguments += @('-Tags', ($Tag -join ',')) }
         dotnet pwsh @arguments
     }
     finally {

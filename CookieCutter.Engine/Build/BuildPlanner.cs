@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using CookieCutter.Engine.Spec;
 using CookieCutter.Engine.Store;
@@ -124,10 +123,10 @@ internal sealed class BuildPlanner
                 return Settings(step, number, parentKey, $"ARG {declared}");
             case SpecInstruction.Env:
                 environment = ApplyPairs(step, environment);
-                return Settings(step, number, parentKey, $"ENV {FormatPairs(environment, step)}");
+                return Settings(step, number, parentKey, $"ENV {JsonSerializer.Serialize(environment)}", step.Text);
             case SpecInstruction.Label:
                 labels = ApplyPairs(step, labels);
-                return Settings(step, number, parentKey, $"LABEL {FormatPairs(labels, step)}");
+                return Settings(step, number, parentKey, $"LABEL {JsonSerializer.Serialize(labels)}", step.Text);
             case SpecInstruction.User:
                 user = ShellWords.Expand(step.Arguments[0], Lookup);
                 return Settings(step, number, parentKey, $"USER {user}");
@@ -252,20 +251,21 @@ internal sealed class BuildPlanner
         };
     }
 
-    private static PlannedStep Settings(SpecStep step, int number, string parentKey, string text) =>
+    /// <summary>Plans a step that only changes settings; <paramref name="keyText"/> is hashed, <paramref name="description"/> echoed.</summary>
+    private static PlannedStep Settings(SpecStep step, int number, string parentKey, string keyText, string? description = null) =>
         new()
         {
             Step = step,
             Number = number,
             Action = StepAction.Settings,
-            Description = text,
-            Key = StepCacheKey.Compute(parentKey, text),
+            Description = description ?? keyText,
+            Key = StepCacheKey.Compute(parentKey, keyText),
         };
 
     /// <summary>Declares ARG names with their values: the caller's build argument, else the expanded default, else an earlier global value.</summary>
     private string DeclareArguments(SpecStep step, Dictionary<string, string?> scope, Func<string, string?> lookup)
     {
-        var shown = new List<string>();
+        var declarations = new List<string>();
         foreach (string item in step.Arguments)
         {
             int equals = item.IndexOf('=', StringComparison.Ordinal);
@@ -277,10 +277,10 @@ internal sealed class BuildPlanner
                     : globalArguments.GetValueOrDefault(name);
             scope[name] = value;
             consumed.Add(name);
-            shown.Add(value is null ? name : $"{name}={value}");
+            declarations.Add(value is null ? name : $"{name}={value}");
         }
 
-        return string.Join(' ', shown);
+        return string.Join(' ', declarations);
     }
 
     private Dictionary<string, string> ApplyPairs(SpecStep step, Dictionary<string, string> current)
@@ -294,15 +294,6 @@ internal sealed class BuildPlanner
         }
 
         return updated;
-    }
-
-    private static string FormatPairs(Dictionary<string, string> values, SpecStep step)
-    {
-        var keys = step.Arguments.Select(a => a[..a.IndexOf('=', StringComparison.Ordinal)]).ToHashSet(StringComparer.Ordinal);
-        return string.Join(
-            ' ',
-            values.Where(v => keys.Contains(v.Key) || keys.Any(k => k.Contains('$', StringComparison.Ordinal)))
-                .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={JsonSerializer.Serialize(v.Value)}")));
     }
 
     private string? Lookup(string name) =>

@@ -5,7 +5,7 @@ namespace CookieCutter.Engine.Build;
 /// folder source copies its contents, a file lands in a destination ending in <c>/</c> or in
 /// an existing folder under its own name, several sources need a folder destination, missing
 /// folders are created, links inside copied folders stay links, and modes are kept unless
-/// <c>--chmod</c> replaces them. Files are owned by root unless <c>--chown</c> says otherwise.
+/// <c>--chmod</c> replaces them. Files are owned by root unless <c>--chown</c> names another owner.
 /// </summary>
 internal static class CopyInstaller
 {

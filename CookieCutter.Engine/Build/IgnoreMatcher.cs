@@ -12,6 +12,8 @@ namespace CookieCutter.Engine.Build;
 /// the next character. A pattern that matches a folder also matches everything below it.
 /// A pattern starting with <c>!</c> is an exception that includes again what earlier patterns
 /// excluded. The last pattern that matches a path decides.
+/// Microsoft.Extensions.FileSystemGlobbing is not used because it has no ordered exceptions
+/// and does not let a folder pattern exclude the folder's contents.
 /// </summary>
 public sealed class IgnoreMatcher
 {
@@ -152,7 +154,12 @@ public sealed class IgnoreMatcher
         }
 
         string joined = string.Join('/', kept);
-        return rooted ? "/" + joined : joined.Length == 0 ? "." : joined;
+        if (rooted)
+        {
+            return "/" + joined;
+        }
+
+        return joined.Length == 0 ? "." : joined;
     }
 
     private sealed class IgnorePattern

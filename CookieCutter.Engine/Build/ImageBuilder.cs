@@ -40,7 +40,7 @@ public sealed class ImageBuilder
     /// <c>InvalidBuildSpec</c> before any step runs; <c>BuildStepFailed</c> when a step fails;
     /// the store's and COPY's own error ids.
     /// </exception>
-    /// <exception cref="OperationCanceledException">The build was cancelled; nothing was saved.</exception>
+    /// <exception cref="OperationCanceledException">The build was cancelled, so no version was saved.</exception>
     public ImageInfo Build(BuildOptions options, IOperationSink sink, CancellationToken cancellationToken)
     {
         paths.EnsureExists();
@@ -51,6 +51,7 @@ public sealed class ImageBuilder
         using StoreLock imageLock = StoreLock.Acquire(paths.ImageLock(name), cancellationToken);
         var planner = new BuildPlanner(context, options.BuildArguments, images.Resolve, image => images.RelativeName(image.Path));
         BuildPlan plan = planner.Plan(spec.Steps);
+        CheckLayerCount(plan);
         foreach (string unused in plan.UnusedArguments)
         {
             sink.Warning($"The build argument '{unused}' was not used: no ARG in '{options.SpecPath}' declares it.");
@@ -264,6 +265,27 @@ public sealed class ImageBuilder
         }
 
         return images.TryGetCurrent(name) ?? version;
+    }
+
+    /// <summary>
+    /// Rejects, before any step runs, a build whose layer folders would not fit together in
+    /// the one page (4096 bytes) of mount options that an overlay mount allows.
+    /// </summary>
+    private void CheckLayerCount(BuildPlan plan)
+    {
+        IReadOnlyList<string> baseChain = images.LayerChain(plan.BaseImage.Path);
+        int layerSteps = plan.Steps.Count(s => s.MakesLayer);
+        int cachePathLength = Path.Combine(cache.VersionsPath, new string('0', 40), "diff").Length + 1;
+        int containerPathLength = Path.Combine(paths.Containers, new string('x', 120), "work").Length + 1;
+        int length = baseChain.Sum(l => l.Length + 1) + ((layerSteps + 1) * cachePathLength) + (3 * containerPathLength);
+        if (length >= 4096)
+        {
+            throw new CcException(
+                "LayerChainTooLong",
+                CcErrorKind.InvalidArgument,
+                $"The build would stack {baseChain.Count + layerSteps + 1} layers, more than one overlay mount can take at this store path. Join RUN steps with '&&', or use a shorter COOKIECUTTER_ROOT.",
+                plan.BaseImage.Reference);
+        }
     }
 
     private static void Echo(BuildOptions options, IOperationSink sink, string message)

@@ -241,8 +241,8 @@ public sealed class ImageMaintenance
                 continue;
             }
 
-            // NOTE: a build that runs meanwhile may reuse a cached layer that nothing references
-            // yet; removing it then fails that build's next step, which can simply be rerun.
+            // NOTE: a build running meanwhile may reuse a cached layer that nothing references
+            // yet. Removing that layer makes the build's next step fail, and a rerun fixes it.
             foreach ((string key, long size) in cache.CollectGarbage((key, _) => Offer($"cached layer {key}", "Remove unused build cache layer")))
             {
                 layers++;

@@ -67,8 +67,9 @@ internal static class RootedPath
     }
 
     /// <summary>
-    /// Returns the host path of a container path whose parent folders are resolved and created
-    /// (mode 755, owned by root) when missing; the last segment itself is not followed.
+    /// Returns the host path of a container path after resolving its parent folders and
+    /// creating missing ones (mode 755, owned by root). The last segment is not followed, so a
+    /// link there can be replaced.
     /// </summary>
     public static string PrepareParent(string root, string containerPath)
     {

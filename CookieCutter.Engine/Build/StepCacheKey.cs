@@ -4,9 +4,9 @@ using System.Text;
 namespace CookieCutter.Engine.Build;
 
 /// <summary>
-/// Cache keys of build steps: the first 128 bits of a SHA-256 over the parent layer's id, the instruction as written
-/// after variable expansion, and for COPY the path, type, permission bits and content (or link
-/// target) of every copied entry. Timestamps and owners of context files never enter the key,
+/// Cache keys of build steps: the first 128 bits of a SHA-256 over the parent layer's id and
+/// the instruction after variable expansion. For COPY the path, type, permission bits and
+/// content (or link target) of every copied entry are hashed too. Timestamps and owners of context files never enter the key,
 /// so touching a file or checking it out again does not invalidate the cache.
 /// </summary>
 public static class StepCacheKey

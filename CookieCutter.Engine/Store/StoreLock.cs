@@ -40,6 +40,20 @@ public sealed class StoreLock : IDisposable
         }
     }
 
+    /// <summary>Takes the lock on a file when no other holder has it; returns null, without waiting, when one does.</summary>
+    public static StoreLock? TryAcquire(string path)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        SafeFileHandle stream = LinuxCalls.OpenForLocking(path, create: true)!;
+        if (LinuxCalls.Lock(stream, exclusive: true, wait: false))
+        {
+            return new StoreLock(stream);
+        }
+
+        stream.Dispose();
+        return null;
+    }
+
     /// <summary>Returns whether some process holds a lock on the file, without waiting.</summary>
     public static bool IsHeld(string path)
     {

@@ -19,13 +19,13 @@ public sealed class InvokeCcExecCommand : ContainerCommandCmdlet
     private static readonly string[] OwnParameters =
         ["Name", "Environment", "WorkingDirectory", "User", "Interactive", "StopTimeout"];
 
-    /// <summary>Name of the container.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Name of the container; usually the first positional word, or from the pipeline.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ContainerNameCompleter))]
-    public string Name { get; set; } = string.Empty;
+    public string? Name { get; set; }
 
     /// <summary>Command and its arguments, passed to the container unchanged.</summary>
-    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+    [Parameter(Position = 0, ValueFromRemainingArguments = true)]
     [AllowEmptyString]
     [AllowEmptyCollection]
     [AllowNull]
@@ -65,7 +65,7 @@ public sealed class InvokeCcExecCommand : ContainerCommandCmdlet
     {
         try
         {
-            ContainerCommandLine line = ParseCommandLine(Name, ToWords(Command), acceptMachineName: false, OwnParameters, out HashSet<string> ignored);
+            ContainerCommandLine line = ParseCommandLine(MyInvocation.BoundParameters.ContainsKey("Name") ? Name : null, ToWords(Command), acceptMachineName: false, OwnParameters, out HashSet<string> ignored);
             bool Given(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter) && !ignored.Contains(parameter);
             string name = line.Target ?? throw new CcException("ContainerMissing", CcErrorKind.InvalidArgument, "Give the container to run the command in.");
             var options = new ExecOptions

@@ -22,14 +22,17 @@ public sealed class InvokeCcRunCommand : ContainerCommandCmdlet
         "PassThru", "MemoryLimit", "CpuQuota", "StopTimeout",
     ];
 
-    /// <summary>Image to create the container from, as NAME or NAME@VERSION.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// Image to create the container from, as NAME or NAME@VERSION. Usually the first positional
+    /// word; the parameter is named so that images can also come from the pipeline.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Reference")]
     [ArgumentCompleter(typeof(ImageNameCompleter))]
-    public string Image { get; set; } = string.Empty;
+    public string? Image { get; set; }
 
     /// <summary>Command and its arguments, passed to the container unchanged.</summary>
-    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+    [Parameter(Position = 0, ValueFromRemainingArguments = true)]
     [AllowEmptyString]
     [AllowEmptyCollection]
     [AllowNull]
@@ -101,7 +104,7 @@ public sealed class InvokeCcRunCommand : ContainerCommandCmdlet
     {
         try
         {
-            ContainerCommandLine line = ParseCommandLine(Image, ToWords(Command), acceptMachineName: false, OwnParameters, out HashSet<string> ignored);
+            ContainerCommandLine line = ParseCommandLine(MyInvocation.BoundParameters.ContainsKey("Image") ? Image : null, ToWords(Command), acceptMachineName: false, OwnParameters, out HashSet<string> ignored);
             bool Given(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter) && !ignored.Contains(parameter);
 
             var volumes = (Given("Volume") ? Volume : []).Concat(line.Volumes).Select(VolumeSpec.Parse).ToList();

@@ -25,7 +25,7 @@ internal sealed class CompletionText
     /// <summary>Text typed so far, without its quotes.</summary>
     public string Text { get; }
 
-    /// <summary>Splits the word PowerShell passes to a completer into its quote and its text.</summary>
+    /// <summary>Splits the word that PowerShell passes to a completer into quote and text.</summary>
     public static CompletionText Parse(string? wordToComplete)
     {
         string word = wordToComplete ?? string.Empty;
@@ -39,7 +39,10 @@ internal sealed class CompletionText
         return new CompletionText(null, word);
     }
 
-    /// <summary>Returns whether a candidate starts with the typed text, ignoring case, or matches it as a wildcard pattern.</summary>
+    /// <summary>
+    /// Returns whether a candidate starts with the typed text, ignoring case, or matches it as a
+    /// wildcard pattern.
+    /// </summary>
     public bool Matches(string candidate)
     {
         if (WildcardPattern.ContainsWildcardCharacters(Text))

@@ -29,7 +29,8 @@ public sealed class ContainerNameCompleter : IArgumentCompleter
                 .Select(name => word.Result(name, $"Container {name}"))
                 .ToList();
         }
-        catch (Exception error) when (error is CcException or IOException or UnauthorizedAccessException)
+        catch (Exception error)
+            when (error is CcException or IOException or UnauthorizedAccessException)
         {
             return [];
         }

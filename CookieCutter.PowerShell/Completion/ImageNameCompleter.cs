@@ -26,9 +26,12 @@ public sealed class ImageNameCompleter : IArgumentCompleter
         try
         {
             int separator = word.Text.IndexOf('@', StringComparison.Ordinal);
-            return separator < 0 ? CompleteNames(images, word) : CompleteVersions(images, word, word.Text[..separator]);
+            return separator < 0
+                ? CompleteNames(images, word)
+                : CompleteVersions(images, word, word.Text[..separator]);
         }
-        catch (Exception error) when (error is CcException or IOException or UnauthorizedAccessException)
+        catch (Exception error)
+            when (error is CcException or IOException or UnauthorizedAccessException)
         {
             return [];
         }
@@ -40,7 +43,10 @@ public sealed class ImageNameCompleter : IArgumentCompleter
             .Select(name => word.Result(name, $"Image {name}"))
             .ToList();
 
-    private static List<CompletionResult> CompleteVersions(ImageStore images, CompletionText word, string name)
+    private static List<CompletionResult> CompleteVersions(
+        ImageStore images,
+        CompletionText word,
+        string name)
     {
         if (!Names.IsValid(name))
         {

@@ -34,6 +34,7 @@ public sealed class SpecFileCompleter : IArgumentCompleter
             return 1;
         }
 
-        return result.ListItemText.EndsWith(SpecExtension, StringComparison.OrdinalIgnoreCase) ? 0 : 2;
+        bool isSpec = result.ListItemText.EndsWith(SpecExtension, StringComparison.OrdinalIgnoreCase);
+        return isSpec ? 0 : 2;
     }
 }

@@ -18,8 +18,8 @@ public abstract class ContainerCommandCmdlet : CcCmdlet
     protected abstract bool CommandFlagCaught { get; }
 
     /// <summary>Returns the command line split into classic options, target and command.</summary>
-    /// <param name="target">The word bound to the first positional parameter.</param>
-    /// <param name="remaining">The words bound to the remaining arguments.</param>
+    /// <param name="target">The target given by name or from the pipeline, or null when it is the first positional word.</param>
+    /// <param name="remaining">The positional words.</param>
     /// <param name="acceptMachineName">Whether <c>-M NAME</c> is a classic option here.</param>
     /// <param name="ownParameters">Parameter names a word after the target could have bound to.</param>
     /// <param name="boundAfterTarget">Receives our parameters that PowerShell bound from words after the target.</param>
@@ -30,8 +30,9 @@ public abstract class ContainerCommandCmdlet : CcCmdlet
         IEnumerable<string> ownParameters,
         out HashSet<string> boundAfterTarget)
     {
+        bool targetIsPositional = string.IsNullOrEmpty(target);
         ContainerCommandLine line = ContainerCommandLine.Parse(
-            new[] { target }.Concat(remaining ?? []),
+            targetIsPositional ? remaining ?? [] : new[] { target, "--" }.Concat(remaining ?? []),
             acceptMachineName);
         boundAfterTarget = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (line.Target is null)
@@ -39,7 +40,7 @@ public abstract class ContainerCommandCmdlet : CcCmdlet
             return line;
         }
 
-        List<string>? typed = ContainerCommandLine.RecoverFromSource(MyInvocation);
+        List<string>? typed = ContainerCommandLine.RecoverFromSource(MyInvocation, targetIsPositional);
         if (typed is not null && !typed.SequenceEqual(line.Command, StringComparer.Ordinal))
         {
             foreach (string word in typed.Where(w => w.StartsWith('-') && !w.StartsWith("--", StringComparison.Ordinal) && w.Length > 1))

@@ -38,12 +38,19 @@ internal sealed class ContainerCommandLine
     public static ContainerCommandLine Parse(IEnumerable<string?> words, bool acceptMachineName)
     {
         var line = new ContainerCommandLine();
+        bool markerSeen = false;
         using IEnumerator<string?> cursor = words.GetEnumerator();
         while (cursor.MoveNext())
         {
             string word = cursor.Current ?? string.Empty;
             if (line.Target is not null)
             {
+                if (word == "--" && line.Command.Count == 0 && !markerSeen)
+                {
+                    markerSeen = true;
+                    continue;
+                }
+
                 line.Command.Add(word);
                 continue;
             }
@@ -93,7 +100,9 @@ internal sealed class ContainerCommandLine
     /// aliases stays the cmdlet's. Returns null when the words are not all constants or the
     /// invocation has no source text.
     /// </summary>
-    public static List<string>? RecoverFromSource(InvocationInfo invocation)
+    /// <param name="invocation">The cmdlet's invocation.</param>
+    /// <param name="targetIsPositional">Whether the first positional word is the target; false when the target came by name or from the pipeline.</param>
+    public static List<string>? RecoverFromSource(InvocationInfo invocation, bool targetIsPositional)
     {
         CommandAst? command = FindCommand(invocation);
         if (command is null)
@@ -102,7 +111,7 @@ internal sealed class ContainerCommandLine
         }
 
         var words = new List<string>();
-        bool afterTarget = false;
+        bool afterTarget = !targetIsPositional;
         bool afterMarker = false;
         bool skipNext = false;
         foreach (CommandElementAst element in command.CommandElements.Skip(1))

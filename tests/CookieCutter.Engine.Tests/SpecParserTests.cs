@@ -352,7 +352,7 @@ public class SpecParserTests
     }
 
     [Fact]
-    public void RunBracketThatIsNotJsonIsShellForm()
+    public void RunNonJsonBracketIsShellForm()
     {
         IReadOnlyList<SpecStep> steps = ValidSteps("FROM base\nRUN [ -f /etc/os-release ]\n");
 

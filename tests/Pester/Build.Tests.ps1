@@ -103,6 +103,15 @@ Describe 'New-CcImage' -Tag 'Root' {
             ($info | Where-Object Source -EQ 'stderr').MessageData.Message | Should -Be '  err-line'
         }
 
+        It 'rejects too many layers before running any step' {
+            $build = New-TestBuild ((@('FROM BASE') + (1..80 | ForEach-Object { "RUN echo $_" })) -join "`n")
+            $cacheBefore = Get-CacheLayerCount
+
+            { New-CcImage $Name $build.Spec $build.Context -q -ErrorAction Stop } |
+                Should -Throw -ErrorId 'LayerChainTooLong,*'
+            Get-CacheLayerCount | Should -Be $cacheBefore
+        }
+
         It 'prints nothing with -Quiet' {
             $build = New-TestBuild "FROM BASE`nRUN echo out-line`n"
 
@@ -469,11 +478,12 @@ Describe 'Save-CcContainer, Remove-CcImage and Clear-CcImage' -Tag 'Root' {
     }
 
     It 'saves a stopped container as a new image version, deletions included' {
-        Invoke-CcRun $Image -Name $Container -- sh -c 'echo saved > /saved.txt && rm /etc/issue'
+        Invoke-CcRun $Image -Name $Container -- sh -c 'echo saved > /saved.txt && rm /etc/issue && rm -rf /etc/apt && mkdir /etc/apt && touch /etc/apt/new'
         $saved = cc-save $Container $Name
 
         $saved.Name | Should -Be $Name
-        Invoke-CcRun $Name -- sh -c 'cat /saved.txt; test -e /etc/issue || echo no-issue' | Should -Be @('saved', 'no-issue')
+        Invoke-CcRun $Name -- sh -c 'cat /saved.txt; test -e /etc/issue || echo no-issue; ls -A /etc/apt' |
+            Should -Be @('saved', 'no-issue', 'new')
         Get-CcContainer $Container | Should -Not -BeNullOrEmpty
     }
 

@@ -152,6 +152,21 @@ Describe 'Help source <Name>' -ForEach $sourceCases {
     }
 }
 
+Describe 'Help sources' {
+    It 'match the compiled syntax and metadata' {
+        # -Update rewrites the SYNTAX sections and yaml blocks from the compiled cmdlets, so a copy
+        # that changes shows markdown that has drifted from the code.
+        $copy = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'sources')
+        Copy-Item -Path "$root/docs/help/*.md" -Destination $copy
+        & "$root/tools/Build-Help.ps1" -Update -SourcePath $copy -ModulePath "$root/CookieCutter.psd1" -WarningAction SilentlyContinue
+        foreach ($file in Get-ChildItem -Path $copy -Filter '*.md') {
+            $original = Join-Path "$root/docs/help" $file.Name
+            $original | Should -Exist -Because "$($file.BaseName) has no markdown help; run tools/Build-Help.ps1 -Update and write its prose"
+            Get-Content -Raw $file.FullName | Should -BeExactly (Get-Content -Raw $original) -Because "docs/help/$($file.Name) differs from the compiled cmdlet; run tools/Build-Help.ps1 -Update"
+        }
+    }
+}
+
 Describe 'Help compiler' {
     It 'writes MAML that parses as XML' {
         & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -OutputPath $TestDrive

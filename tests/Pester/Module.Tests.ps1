@@ -273,6 +273,72 @@ Describe 'Store objects' {
     }
 }
 
+Describe 'Pipeline binding' {
+    BeforeAll {
+        $savedRoot = $env:COOKIECUTTER_ROOT
+        $store = New-TestStore (Join-Path $TestDrive 'store')
+        $env:COOKIECUTTER_ROOT = $store.Root
+
+        # Returns the properties of an object that bind to a parameter by property name.
+        function Get-BindingProperty {
+            param([object] $InputObject, [string] $Cmdlet, [string] $Parameter)
+
+            $metadata = (Get-Command $Cmdlet).Parameters[$Parameter]
+            $byName = $metadata.Attributes | Where-Object {
+                $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipelineByPropertyName
+            }
+            if (-not $byName) {
+                return @()
+            }
+
+            $names = @($metadata.Name) + @($metadata.Aliases)
+            return @($InputObject.PSObject.Properties.Name | Where-Object { $_ -in $names })
+        }
+    }
+
+    AfterAll {
+        $env:COOKIECUTTER_ROOT = $savedRoot
+    }
+
+    It 'binds containers to <_> by name' -ForEach @(
+        'Stop-CcContainer', 'Remove-CcContainer', 'Mount-CcContainer', 'Dismount-CcContainer'
+    ) {
+        $errors = $null
+        Get-CcContainer app1 | & $_ -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors | Should -BeNullOrEmpty
+        (Get-CcContainer app1).IsMounted | Should -BeFalse -Because '-WhatIf should change nothing'
+    }
+
+    It 'binds images to <Cmdlet> -<Parameter>' -ForEach @(
+        @{ Cmdlet = 'Invoke-CcRun'; Parameter = 'Image'; Property = 'Reference' }
+        @{ Cmdlet = 'Start-CcBoot'; Parameter = 'Image'; Property = 'Reference' }
+        @{ Cmdlet = 'Clear-CcImage'; Parameter = 'Name'; Property = 'Name' }
+        @{ Cmdlet = 'Remove-CcImage'; Parameter = 'Name'; Property = 'Name' }
+    ) {
+        Get-BindingProperty (Get-CcImage web) $Cmdlet $Parameter | Should -Be @($Property)
+    }
+
+    It 'binds containers to <Cmdlet> -Name' -ForEach @(
+        @{ Cmdlet = 'Invoke-CcExec' }
+        @{ Cmdlet = 'Save-CcContainer' }
+    ) {
+        Get-BindingProperty (Get-CcContainer app1) $Cmdlet 'Name' | Should -Be @('Name')
+    }
+
+    It 'binds spec files to Test-CcBuildSpec' {
+        $spec = New-Item -ItemType File -Path (Join-Path $TestDrive 'pipeline.ccspec') -Value "FROM web`nRUN true`n"
+        $steps = @($spec | Test-CcBuildSpec)
+        $steps.Count | Should -Be 2
+        $steps[0].Instruction.ToString() | Should -Be 'From'
+    }
+
+    It 'sorts images by size' {
+        $largest = @(Get-CcImage | Sort-Object Size -Descending | Select-Object -First 1)
+        $largest[0].Name | Should -Be 'web'
+        $largest[0].Size | Should -BeGreaterThan 2000000
+    }
+}
+
 Describe 'Table view of <TypeName>' -ForEach $viewCases {
     It 'is a table' {
         $view = Get-FormatData -TypeName $TypeName
