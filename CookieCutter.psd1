@@ -7,16 +7,22 @@
     Copyright            = '(c) Cookie-Cutter contributors. All rights reserved.'
     Description          = 'Builds and runs isolated application environments on Linux with overlayfs layers, namespaces and systemd-nspawn, without a daemon.'
     PowerShellVersion    = '7.4'
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('CookieCutter.Format.ps1xml')
     CmdletsToExport      = @(
         'Initialize-CcHost'
         'New-CcBaseImage'
+        'New-CcImage'
+        'Test-CcBuildSpec'
         'Invoke-CcRun'
         'Invoke-CcExec'
+        'Start-CcBoot'
         'Get-CcImage'
         'Get-CcContainer'
         'Stop-CcContainer'
         'Remove-CcContainer'
+        'Save-CcContainer'
+        'Remove-CcImage'
+        'Clear-CcImage'
         'Mount-CcContainer'
         'Dismount-CcContainer'
         'Get-CcDiskUsage'
@@ -25,13 +31,17 @@
     AliasesToExport      = @(
         'cc-setup'
         'cc-build-ubuntu-image'
+        'cc-build'
         'cc-run'
         'cc-exec'
+        'cc-boot'
         'cc-stop'
         'cc-remove'
+        'cc-save'
+        'cc-gc'
+        'cc-df'
         'cc-mount'
         'cc-umount'
-        'cc-df'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

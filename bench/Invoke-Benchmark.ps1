@@ -73,7 +73,8 @@ param(
     [ValidateRange(0, 100)]
     [int]$Warmup = 3,
 
-    [string[]]$Section = @('Run', 'Lifecycle', 'Exec', 'Build', 'ImageSize', 'LayerDepth', 'Footprint', 'Disk', 'Import'),
+    [string[]]$Section = @(
+        'Run', 'Lifecycle', 'Exec', 'Build', 'ImageSize', 'LayerDepth', 'Footprint', 'Disk', 'Import'),
 
     [switch]$BaseImage,
 

@@ -13,7 +13,8 @@ public static partial class Names
     private const string Rule =
         "A name is 1 to 128 characters of letters, digits, '.', '_' and '-', starts with a letter or digit, and is not '.' or '..'.";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET, $ also matches before a final newline, which would let "name\n" pass.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*\\z", RegexOptions.CultureInvariant)]
     private static partial Regex SafeName();
 
     /// <summary>Returns whether a name is safe to use as one path segment in the store.</summary>

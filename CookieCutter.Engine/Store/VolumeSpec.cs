@@ -8,10 +8,17 @@ public sealed record VolumeSpec(string HostPath, string ContainerPath, bool Read
     /// <summary>
     /// Parses <c>HOST:CONTAINER[:ro|:rw]</c>. The host path must exist and both paths must be
     /// absolute; the container path must not contain <c>..</c>, so it cannot leave the root.
+    /// Control characters are rejected because the container's <c>volumes</c> file stores one
+    /// volume per line.
     /// </summary>
     public static VolumeSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.Any(char.IsControl))
+        {
+            throw Invalid(text, "it contains a control character such as a newline");
+        }
+
         string[] parts = text.Split(':');
         bool readOnly = false;
         if (parts.Length == 3 && (parts[2] == "ro" || parts[2] == "rw"))

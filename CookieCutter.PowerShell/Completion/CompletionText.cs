@@ -25,7 +25,7 @@ internal sealed class CompletionText
     /// <summary>Text typed so far, without its quotes.</summary>
     public string Text { get; }
 
-    /// <summary>Splits the word that PowerShell passes to a completer into quote and text.</summary>
+    /// <summary>Splits the word that a completer gets into its quote and its text.</summary>
     public static CompletionText Parse(string? wordToComplete)
     {
         string word = wordToComplete ?? string.Empty;

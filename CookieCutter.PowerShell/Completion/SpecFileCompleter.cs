@@ -34,7 +34,7 @@ public sealed class SpecFileCompleter : IArgumentCompleter
             return 1;
         }
 
-        bool isSpec = result.ListItemText.EndsWith(SpecExtension, StringComparison.OrdinalIgnoreCase);
-        return isSpec ? 0 : 2;
+        string name = result.ListItemText;
+        return name.EndsWith(SpecExtension, StringComparison.OrdinalIgnoreCase) ? 0 : 2;
     }
 }

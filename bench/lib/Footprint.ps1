@@ -204,7 +204,8 @@ function Measure-Disk {
     if (Test-Cmdlet -Name New-CcImage -Section $section -Measure $perVersion) {
         try {
             Invoke-CcBuild -Image bench-version -Spec $files.Spec -Cold
-            $versionPath = (Get-Item (Join-Path $bench.Store 'images/bench-version/current')).ResolveLinkTarget($true).FullName
+            $current = Get-Item (Join-Path $bench.Store 'images/bench-version/current')
+            $versionPath = $current.ResolveLinkTarget($true).FullName
             $bytes = Get-DiskBytes $versionPath
             Add-Row -Section $section -Measure $perVersion -Tool 'Cookie-Cutter' -Value ($bytes / 1KB) -Unit 'KiB' -Count 1
         }
@@ -226,7 +227,10 @@ function Measure-Disk {
         Invoke-Podman @('rm', 'cc-bench-disk') | Out-Null
 
         $before = Get-PodmanStorageBytes
-        Invoke-Podman @('build', '--quiet', '--no-cache', '-t', 'localhost/cc-bench-version', '-f', $files.Containerfile, $bench.Context) | Out-Null
+        $build = @(
+            'build', '--quiet', '--no-cache', '-t', 'localhost/cc-bench-version', '-f', $files.Containerfile,
+            $bench.Context)
+        Invoke-Podman $build | Out-Null
         $after = Get-PodmanStorageBytes
         Add-Row -Section $section -Measure $perVersion -Tool 'Podman' -Value (($after - $before) / 1KB) -Unit 'KiB' -Count 1 `
             -Note 'growth of its storage, run and tmp dirs'
@@ -255,14 +259,16 @@ function Measure-ModuleImport {
     }
 
     $pwsh = Get-PwshCommand
-    $script_ = "`$s = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$($script:Bench.ModulePath)'; `$s.Elapsed.TotalMilliseconds"
+    $timing = "`$s = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$($script:Bench.ModulePath)'; " +
+        '$s.Elapsed.TotalMilliseconds'
     $samples = [Collections.Generic.List[double]]::new()
     try {
         for ($run = 0; $run -lt $script:Bench.BuildRuns + 1; $run++) {
-            $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script_)
+            $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $timing)
             $output = Invoke-Native $pwsh[0] -ArgumentList $arguments
             if ($run -gt 0) {
-                $samples.Add([double]::Parse(($output.Trim() -split "`n")[-1], [Globalization.CultureInfo]::InvariantCulture))
+                $lastLine = ($output.Trim() -split "`n")[-1]
+                $samples.Add([double]::Parse($lastLine, [Globalization.CultureInfo]::InvariantCulture))
             }
         }
     }

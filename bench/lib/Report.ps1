@@ -51,8 +51,10 @@ function Get-MachineFacts {
     #>
     $cpu = (Select-String -Path /proc/cpuinfo -Pattern '^model name\s*:\s*(.+)$' | Select-Object -First 1)
     $cpuName = if ($cpu) { $cpu.Matches[0].Groups[1].Value.Trim() } else { 'unknown' }
-    $memoryKiB = [long](Select-String -Path /proc/meminfo -Pattern '^MemTotal:\s+(\d+)').Matches[0].Groups[1].Value
-    $osName = (Select-String -Path /etc/os-release -Pattern '^PRETTY_NAME="?([^"]+)"?').Matches[0].Groups[1].Value
+    $memory = Select-String -Path /proc/meminfo -Pattern '^MemTotal:\s+(\d+)'
+    $memoryKiB = [long]$memory.Matches[0].Groups[1].Value
+    $os = Select-String -Path /etc/os-release -Pattern '^PRETTY_NAME="?([^"]+)"?'
+    $osName = $os.Matches[0].Groups[1].Value
     return [ordered]@{
         'CPU' = "$cpuName, $([Environment]::ProcessorCount) cores"
         'Memory' = [string]::Format($script:Invariant, '{0:N1} GiB', $memoryKiB / 1MB)
@@ -76,8 +78,9 @@ function Format-MachineTable {
         $rows[$key] = $bench.Machine[$key]
     }
 
-    $loadAfter = (Get-Content /proc/loadavg) -split ' '
-    $rows['Load average (1, 5, 15 min) before and after'] = "$(($bench.LoadBefore -split ' ')[0..2] -join ' ') / $($loadAfter[0..2] -join ' ')"
+    $loadBefore = ($bench.LoadBefore -split ' ')[0..2] -join ' '
+    $loadAfter = ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' '
+    $rows['Load average (1, 5, 15 min) before and after'] = "$loadBefore / $loadAfter"
     $rows['Cookie-Cutter module'] = if ($bench.ModuleLoaded) { $bench.ModuleVersion } else { 'not built' }
     $rows['Root file system'] = "$($bench.RootFs), $($bench.RootFsFiles) files and folders"
     $lines = @('| Item | Value |', '| --- | --- |')
@@ -164,11 +167,16 @@ function Format-Targets {
     $rebuild = Get-CcValue 'Build' $prefix
     $podmanRebuild = Get-CcValue 'Build' $prefix 'Podman'
     $detachedMeasure = 'resident memory of our processes, container running detached'
-    $detached = $script:Bench.Rows | Where-Object { $_.Measure -eq $detachedMeasure -and $_.Tool -eq 'Cookie-Cutter' } | Select-Object -First 1
+    $detached = $script:Bench.Rows |
+        Where-Object { $_.Measure -eq $detachedMeasure -and $_.Tool -eq 'Cookie-Cutter' } |
+        Select-Object -First 1
     $conmon = Get-CcValue 'Footprint' $detachedMeasure 'Podman'
     $disk = Get-CcValue 'Disk' 'bytes on disk per new container (after running `true`)'
 
-    $f = { param($value) if ($null -eq $value) { 'n/a' } else { [string]::Format($script:Invariant, '{0:N1}', $value) } }
+    $f = {
+        param($value)
+        if ($null -eq $value) { 'n/a' } else { [string]::Format($script:Invariant, '{0:N1}', $value) }
+    }
     $lines = @('| Target | Measured | Result |', '| --- | --- | --- |')
     $lines += Format-TargetRow -Target 'run latency at most 2 × the shell floor' `
         -Measured $run -Limit $(if ($null -ne $floor) { 2 * $floor }) `
@@ -188,7 +196,8 @@ function Format-Targets {
     }
     else {
         $reason = if ($detached) { $detached.Note } else { 'no row' }
-        $lines += "| detached: at most one resident supervisor, smaller than conmon | $reason | not measured |"
+        $target = 'detached: at most one resident supervisor, smaller than conmon'
+        $lines += "| $target | $reason | not measured |"
     }
 
     $lines += Format-TargetRow -Target 'under 64 KiB on disk per new container' `
@@ -217,7 +226,8 @@ function Format-Report {
         '',
         '## Results',
         '',
-        "Times are medians over $($bench.Runs) runs ($($bench.BuildRuns) for builds and module import) after $($bench.Warmup) uncounted runs (1 for builds).",
+        ("Times are medians over $($bench.Runs) runs ($($bench.BuildRuns) for builds and module import) " +
+            "after $($bench.Warmup) uncounted runs (1 for builds)."),
         '"Cookie-Cutter ÷ tool" below 1 means Cookie-Cutter is faster or smaller.',
         '')
     foreach ($section in $bench.Rows.Section | Select-Object -Unique) {

@@ -77,7 +77,8 @@ function Measure-ProcessStart {
 
 function Measure-RunLatency {
     $bench = $script:Bench
-    $contenders = @(New-RunContenders -Image $bench.SmallImage -VersionPath $bench.SmallVersion -PodmanImage $bench.PodmanSmall)
+    $contenders = @(New-RunContenders -Image $bench.SmallImage -VersionPath $bench.SmallVersion `
+            -PodmanImage $bench.PodmanSmall)
     $contenders += New-Contender -Tool 'systemd-nspawn' -Program systemd-nspawn -Argument $bench.SmallRoot `
         -Note 'a tmpfs overlay per run (--volatile=overlay)' `
         -Action {
@@ -96,8 +97,8 @@ function Measure-NamedLifecycle {
                 $null = Invoke-CcRun -Name bench-named $image true
                 Invoke-CcQuiet Remove-CcContainer bench-named
             }
-        New-Contender -Tool 'shell floor' -Argument (Get-LowerDirs $bench.SmallVersion) -Note 'the same work as the run floor' `
-            -Action { param($lower) Invoke-Floor $lower }
+        New-Contender -Tool 'shell floor' -Argument (Get-LowerDirs $bench.SmallVersion) `
+            -Note 'the same work as the run floor' -Action { param($lower) Invoke-Floor $lower }
         New-Contender -Tool 'Podman' -Program podman -Argument $bench.PodmanSmall `
             -Action {
                 param($image)
@@ -274,9 +275,10 @@ function Invoke-CcBuild {
     )
 
     $parameters = (Get-CcCommand New-CcImage).Parameters.Keys
-    $imageParameter = @('Name', 'Image', 'ImageName') | Where-Object { $_ -in $parameters } | Select-Object -First 1
-    $specParameter = @('Spec', 'SpecPath', 'Path', 'File') | Where-Object { $_ -in $parameters } | Select-Object -First 1
-    $contextParameter = @('Context', 'ContextPath', 'BuildContext') | Where-Object { $_ -in $parameters } | Select-Object -First 1
+    $pick = { param($names) $names | Where-Object { $_ -in $parameters } | Select-Object -First 1 }
+    $imageParameter = & $pick @('Name', 'Image', 'ImageName')
+    $specParameter = & $pick @('Spec', 'SpecPath', 'Path', 'File')
+    $contextParameter = & $pick @('Context', 'ContextPath', 'BuildContext')
     $arguments = @{}
     if ($Cold -and 'NoCache' -in $parameters) {
         $arguments['NoCache'] = $true
@@ -322,7 +324,9 @@ function New-BuildContenders {
 
     foreach ($program in 'podman', 'buildah') {
         $verb = if ($program -eq 'podman') { 'build' } else { 'bud' }
-        $options = @('--quiet', '--layers', '-t', "localhost/$Image-$program", '-f', $Files.Containerfile, $script:Bench.Context)
+        $options = @(
+            '--quiet', '--layers', '-t', "localhost/$Image-$program", '-f', $Files.Containerfile,
+            $script:Bench.Context)
         $arguments = if ($Cold) { @($verb, '--no-cache') + $options } else { @($verb) + $options }
         $prune = if ($program -eq 'podman') { @('image', 'prune', '--force') } else { @('rmi', '--prune') }
         $teardown = if ($Cold) {
@@ -370,9 +374,18 @@ function Measure-ImageSizeScaling {
     $bench = $script:Bench
     $section = 'Image size'
     $sizes = @(
-        [pscustomobject]@{ Label = 'small image'; Image = $bench.SmallImage; Version = $bench.SmallVersion; Podman = $bench.PodmanSmall }
-        [pscustomobject]@{ Label = 'image + 10,000 files'; Image = $bench.LargeImage; Version = $bench.LargeVersion; Podman = $bench.PodmanLarge }
-        [pscustomobject]@{ Label = 'small image without a size file'; Image = $bench.ClassicImage; Version = $bench.ClassicVersion; Podman = $null })
+        [pscustomobject]@{
+            Label = 'small image'; Image = $bench.SmallImage; Version = $bench.SmallVersion
+            Podman = $bench.PodmanSmall
+        }
+        [pscustomobject]@{
+            Label = 'image + 10,000 files'; Image = $bench.LargeImage; Version = $bench.LargeVersion
+            Podman = $bench.PodmanLarge
+        }
+        [pscustomobject]@{
+            Label = 'small image without a size file'; Image = $bench.ClassicImage
+            Version = $bench.ClassicVersion; Podman = $null
+        })
     foreach ($size in $sizes) {
         $contenders = @(New-RunContenders -Image $size.Image -VersionPath $size.Version -PodmanImage $size.Podman)
         Measure-Group -Section $section -Measure "run ``true``, $($size.Label)" -Contenders $contenders

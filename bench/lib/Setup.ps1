@@ -31,10 +31,11 @@ function Install-Prerequisites {
         $packages['debootstrap'] = 'debootstrap'
     }
 
-    $missing = @($packages.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) })
+    $missing = @($packages.Keys | Where-Object { -not (Test-Program $_) })
     $names = @($missing | ForEach-Object { $packages[$_] } | Select-Object -Unique)
     if ($names.Count -gt 0 -and $SkipInstall) {
-        Write-Warning "Missing packages, whose rows are skipped: $($names -join ' '). Install them with: apt-get install $($names -join ' ')"
+        $list = $names -join ' '
+        Write-Warning "Missing packages, whose rows are skipped: $list. Install them with: apt-get install $list"
     }
     elseif ($names.Count -gt 0) {
         Write-Host "Installing $($names -join ' ') with apt-get"
@@ -44,13 +45,19 @@ function Install-Prerequisites {
     }
 
     foreach ($program in $packages.Keys) {
-        $script:Bench.Tools[$program] = [bool](Get-Command $program -CommandType Application -ErrorAction Ignore)
+        $script:Bench.Tools[$program] = Test-Program $program
     }
 
     $stillMissing = @($packages.Keys | Where-Object { -not $script:Bench.Tools[$_] })
     if ($stillMissing.Count -gt 0) {
         Write-Warning "Still missing, their rows are skipped: $($stillMissing -join ', ')"
     }
+}
+
+function Test-Program {
+    param([string]$Name)
+
+    return [bool](Get-Command $Name -CommandType Application -ErrorAction Ignore)
 }
 
 function Initialize-WorkDir {
@@ -64,7 +71,7 @@ function Initialize-WorkDir {
     $bench = $script:Bench
     foreach ($path in $bench.Store, $bench.PodmanDir) {
         if (Test-Path $path) {
-            throw "'$path' already exists, left over from an earlier run. Delete it, after unmounting anything below it, and run again."
+            throw "'$path' already exists, left over from an earlier run. Unmount anything below it, delete it and run again."
         }
     }
 
@@ -83,7 +90,8 @@ function Initialize-WorkDir {
         $bench.RootFs = Join-Path $bench.WorkDir 'rootfs'
         Write-Host "Bootstrapping a minbase root file system into $($bench.RootFs) with mmdebstrap"
         $mirror = Get-HostMirror
-        Invoke-Native mmdebstrap -ArgumentList @('--variant=minbase', '--quiet', $mirror.Suite, $bench.RootFs, $mirror.Uri) | Out-Null
+        $arguments = @('--variant=minbase', '--quiet', $mirror.Suite, $bench.RootFs, $mirror.Uri)
+        Invoke-Native mmdebstrap -ArgumentList $arguments | Out-Null
     }
 
     if (-not (Test-Path (Join-Path $bench.RootFs 'bin/true'))) {
@@ -144,14 +152,16 @@ function Get-HostMirror {
     }
 
     if (-not $uri -and (Test-Path /etc/apt/sources.list)) {
-        $line = Select-String -Path /etc/apt/sources.list -Pattern '^deb\s+(?:\[[^\]]*\]\s+)?(\S+)' | Select-Object -First 1
+        $pattern = '^deb\s+(?:\[[^\]]*\]\s+)?(\S+)'
+        $line = Select-String -Path /etc/apt/sources.list -Pattern $pattern | Select-Object -First 1
         if ($line) {
             $uri = $line.Matches[0].Groups[1].Value
         }
     }
 
     if (-not $uri) {
-        throw 'No Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list. Pass -RootFs with a root file system instead.'
+        throw ('No Debian mirror found in /etc/apt/sources.list.d/debian.sources or ' +
+            '/etc/apt/sources.list. Pass -RootFs with a root file system instead.')
     }
 
     $suite = (Select-String -Path /etc/os-release -Pattern '^VERSION_CODENAME=(\S+)').Matches[0].Groups[1].Value
@@ -167,7 +177,8 @@ function Import-CcModule {
     param([string]$Path)
 
     if (-not (Test-Path $Path)) {
-        Write-Warning "Module manifest '$Path' not found, so every Cookie-Cutter row is 'not available'. Build it with: dotnet tool restore && dotnet pwsh ./build.ps1"
+        Write-Warning ("Module manifest '$Path' not found, so every Cookie-Cutter row is 'not available'. " +
+            'Build it with: dotnet tool restore && dotnet pwsh ./build.ps1')
         return
     }
 
@@ -192,7 +203,8 @@ function Import-CcModule {
         $script:Bench.ModuleLoaded = $true
     }
     catch {
-        Write-Warning "Importing '$Path' failed, so every Cookie-Cutter row is 'not available': $($_.Exception.Message)"
+        $reason = $_.Exception.Message
+        Write-Warning "Importing '$Path' failed, so every Cookie-Cutter row is 'not available': $reason"
     }
 }
 
@@ -249,7 +261,11 @@ function Add-StoreImage {
     Set-Content -Path (Join-Path $versionPath 'size') -Value ([long]$size)
 
     $relative = "$Name/versions/$version"
-    $from = if ($ParentVersionPath) { [IO.Path]::GetRelativePath($images, $ParentVersionPath) } else { 'empty' }
+    $from = 'empty'
+    if ($ParentVersionPath) {
+        $from = [IO.Path]::GetRelativePath($images, $ParentVersionPath)
+    }
+
     Set-Content -Path (Join-Path $versionPath 'from') -Value $from
     $self = Join-Path $versionPath 'self'
     Set-Content -Path $self -Value $relative
@@ -258,7 +274,8 @@ function Add-StoreImage {
         New-Item -ItemType HardLink -Path $link -Target $self | Out-Null
     }
 
-    New-Item -ItemType SymbolicLink -Path (Join-Path $imagePath 'current') -Target "versions/$version" | Out-Null
+    $current = Join-Path $imagePath 'current'
+    New-Item -ItemType SymbolicLink -Path $current -Target "versions/$version" | Out-Null
     return $versionPath
 }
 
@@ -294,7 +311,8 @@ function Initialize-Images {
     Write-Host 'Creating images'
     $bench.SmallVersion = Add-StoreImage -Name $bench.SmallImage -CopyFrom $bench.RootFs
     $bench.SmallRoot = Join-Path $bench.SmallVersion 'diff'
-    $bench.RootFsFiles = ((Invoke-Native find -ArgumentList @($bench.SmallRoot)) -split "`n" | Where-Object { $_ }).Count
+    $entries = (Invoke-Native find -ArgumentList @($bench.SmallRoot)) -split "`n"
+    $bench.RootFsFiles = @($entries | Where-Object { $_ }).Count
 
     $bench.ClassicVersion = Add-StoreImage -Name $bench.ClassicImage -CopyFrom $bench.RootFs
     Remove-Item (Join-Path $bench.ClassicVersion 'size')
@@ -341,7 +359,8 @@ function Import-PodmanImage {
         [string]$Name
     )
 
-    Invoke-Native bash -ArgumentList @('-c', 'set -o pipefail; tar -C "$1" -c . | podman import --quiet - "$2"', 'import', $Root, $Name) | Out-Null
+    $pipeline = 'set -o pipefail; tar -C "$1" -c . | podman import --quiet - "$2"'
+    Invoke-Native bash -ArgumentList @('-c', $pipeline, 'import', $Root, $Name) | Out-Null
 }
 
 function Clear-WorkDir {
@@ -387,7 +406,8 @@ function Clear-WorkDir {
     $keepFile = if ($Except) { [IO.Path]::GetFullPath($Except) } else { '' }
     foreach ($entry in Get-ChildItem -Force -LiteralPath $bench.WorkDir) {
         if ($entry.FullName -ne $keepFile) {
-            Invoke-Native rm -ArgumentList @('-rf', '--one-file-system', '--', $entry.FullName) -AllowFailure | Out-Null
+            $arguments = @('-rf', '--one-file-system', '--', $entry.FullName)
+            Invoke-Native rm -ArgumentList $arguments -AllowFailure | Out-Null
         }
     }
 }

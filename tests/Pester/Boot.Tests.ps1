@@ -191,6 +191,17 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
         Get-MountsOf 'boot-reclaim' | Should -BeNullOrEmpty
     }
 
+    It 'removes a detached --rm container when stopped' {
+        Remove-TestContainer 'boot-rm'
+        $booted = Start-CcBoot --rm --name boot-rm $image -Detach
+        $booted.Name | Should -Be 'boot-rm'
+        $booted.State | Should -Be 'Running'
+
+        Stop-CcContainer -Name 'boot-rm'
+        Get-CcContainer -Name 'boot-rm' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-MountsOf 'boot-rm' | Should -BeNullOrEmpty
+    }
+
     It 'rejects a second boot of a running name' {
         Remove-TestContainer 'boot-twice'
         $null = Start-CcBoot $image -Name 'boot-twice' -Detach

@@ -112,6 +112,28 @@ Describe 'New-CcImage' -Tag 'Root' {
             Get-CacheLayerCount | Should -Be $cacheBefore
         }
 
+        It 'reports progress as step N of M and completes it' {
+            $build = New-TestBuild "FROM BASE`nENV A=1`nRUN true`n"
+            $shell = [powershell]::Create()
+            try {
+                $null = $shell.AddScript({
+                        param($Manifest, $Root, $Name, $Spec, $Context)
+                        $env:COOKIECUTTER_ROOT = $Root
+                        Import-Module $Manifest
+                        New-CcImage $Name $Spec $Context -Quiet -NoCache
+                    }).AddArgument((Get-Module CookieCutter).Path).AddArgument($env:COOKIECUTTER_ROOT).
+                AddArgument($Name).AddArgument($build.Spec).AddArgument($build.Context)
+                $null = $shell.Invoke()
+                $records = @($shell.Streams.Progress)
+            }
+            finally {
+                $shell.Dispose()
+            }
+
+            $records.StatusDescription | Should -Contain 'step 3 of 3: RUN true'
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+
         It 'prints nothing with -Quiet' {
             $build = New-TestBuild "FROM BASE`nRUN echo out-line`n"
 
