@@ -13,12 +13,17 @@
     Skips the xunit engine tests.
 .PARAMETER Tag
     Runs only the Pester tests with these tags.
+.PARAMETER FreshStore
+    Starts from an empty test store and deletes it at the end, so the base image is made anew.
+    This is the default when the CI variable is 'true'; otherwise the test store and its base
+    image are kept between runs, which several developers' runs may share.
 #>
 [CmdletBinding()]
 param(
     [string[]] $Path = @(Join-Path $PSScriptRoot 'Pester'),
     [switch] $SkipEngineTests,
-    [string[]] $Tag
+    [string[]] $Tag,
+    [switch] $FreshStore
 )
 
 Set-StrictMode -Version Latest
@@ -27,6 +32,21 @@ $repository = Split-Path -Parent $PSScriptRoot
 $Path = @($Path | ForEach-Object { $_ -split ',' } | ForEach-Object { (Resolve-Path $_).Path })
 $passed = 0
 $failed = 0
+$testRoot = if ($env:COOKIECUTTER_TEST_ROOT) { $env:COOKIECUTTER_TEST_ROOT } else { '/var/tmp/cookie-cutter-tests' }
+
+function Clear-TestRoot {
+    # Unmounts whatever a crashed test left below the test root, deepest first, then deletes it
+    # without crossing into another file system.
+    if (-not (Test-Path $testRoot)) { return }
+    $mounts = Get-Content /proc/mounts | ForEach-Object { ($_ -split ' ')[1] } | Where-Object { $_ -like "$testRoot/*" }
+    foreach ($mountPoint in ($mounts | Sort-Object -Descending)) {
+        umount -l $mountPoint
+    }
+    rm -rf --one-file-system $testRoot
+}
+
+$fresh = $FreshStore.IsPresent -or $env:CI -eq 'true'
+if ($fresh) { Clear-TestRoot }
 
 if (-not $SkipEngineTests) {
     $log = Join-Path ([IO.Path]::GetTempPath()) "cc-xunit-$PID.log"
@@ -67,7 +87,7 @@ $result = Invoke-Pester -Configuration $configuration
 $script = Join-Path ([IO.Path]::GetTempPath()) "cc-pester-$PID.ps1"
 Set-Content -Path $script -Value $child
 try {
-    $env:COOKIECUTTER_TEST_ROOT = if ($env:COOKIECUTTER_TEST_ROOT) { $env:COOKIECUTTER_TEST_ROOT } else { '/var/tmp/cookie-cutter-tests' }
+    $env:COOKIECUTTER_TEST_ROOT = $testRoot
     # The child pwsh is the same tool from the manifest, started through dotnet from the repository.
     Push-Location $repository
     try {
@@ -90,6 +110,7 @@ try {
 }
 finally {
     Remove-Item $script, $resultFile -ErrorAction SilentlyContinue
+    if ($fresh) { Clear-TestRoot }
 }
 
 Write-Host "$passed passed, $failed failed"

@@ -45,6 +45,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -394,6 +395,20 @@ static void drop_process_capabilities(void)
         fail("cannot set capabilities: %s", strerror(errno));
 }
 
+/*
+ * Marks every file descriptor above standard error close-on-exec. The caller of the engine may
+ * have left descriptors open without that flag; a directory among them would give the command
+ * a way out of the container root through fchdir or /proc/self/fd.
+ */
+static void close_inherited_descriptors(void)
+{
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    long limit = sysconf(_SC_OPEN_MAX);
+    for (long fd = 3; fd < (limit > 0 && limit < 1048576 ? limit : 1048576); fd++)
+        fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
 /* Replaces this process with the command, in a clean environment, from the working directory. */
 static void execute(char **command)
 {
@@ -415,6 +430,7 @@ static void execute(char **command)
 
     if (error_file != NULL)
         unlink(error_file);
+    close_inherited_descriptors();
     execvp(command[0], command);
     int code = errno == ENOENT ? 127 : 126;
     fprintf(stderr, "cc-jail: cannot run '%s': %s\n", command[0], strerror(errno));

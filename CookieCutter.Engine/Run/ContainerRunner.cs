@@ -244,9 +244,19 @@ public sealed class ContainerRunner
         arguments.AddRange(start.Command);
         sink.Verbose($"Running '{string.Join(' ', start.Command)}' in container '{start.Name}'.");
         string lockFile = Path.Combine(path, "lock");
+        StreamMode mode = StreamMode.OutputCaptured;
+        if (start.Interactive)
+        {
+            mode = StreamMode.Inherited;
+        }
+        else if (start.CaptureErrors)
+        {
+            mode = StreamMode.Captured;
+        }
+
         return RunHelper(
             arguments,
-            start.Interactive ? StreamMode.Inherited : start.CaptureErrors ? StreamMode.Captured : StreamMode.OutputCaptured,
+            mode,
             sink,
             start.Grace,
             Path.Combine(path, "error"),

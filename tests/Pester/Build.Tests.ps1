@@ -123,15 +123,36 @@ Describe 'New-CcImage' -Tag 'Root' {
                         New-CcImage $Name $Spec $Context -Quiet -NoCache
                     }).AddArgument((Get-Module CookieCutter).Path).AddArgument($env:COOKIECUTTER_ROOT).
                 AddArgument($Name).AddArgument($build.Spec).AddArgument($build.Context)
+                if (-not ('CcProgressRecorder' -as [type])) {
+                    # Progress records are reused and updated in place, so each state is copied as it arrives.
+                    Add-Type -TypeDefinition @'
+public static class CcProgressRecorder
+{
+    public static System.Collections.Concurrent.ConcurrentQueue<string> Attach(
+        System.Management.Automation.PSDataCollection<System.Management.Automation.ProgressRecord> stream)
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        stream.DataAdded += (sender, e) =>
+        {
+            var record = stream[e.Index];
+            seen.Enqueue(record.RecordType + ": " + record.StatusDescription);
+        };
+        return seen;
+    }
+}
+'@
+                }
+
+                $seen = [CcProgressRecorder]::Attach($shell.Streams.Progress)
                 $null = $shell.Invoke()
-                $records = @($shell.Streams.Progress)
+                $records = @($seen.ToArray())
             }
             finally {
                 $shell.Dispose()
             }
 
-            $records.StatusDescription | Should -Contain 'step 3 of 3: RUN true'
-            $records[-1].RecordType | Should -Be 'Completed'
+            $records | Should -Contain 'Processing: step 3 of 3: RUN true'
+            $records[-1] | Should -BeLike 'Completed: *'
         }
 
         It 'prints nothing with -Quiet' {

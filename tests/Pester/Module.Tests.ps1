@@ -38,6 +38,8 @@ BeforeDiscovery {
                 '/(Image|FromImage)$' { 'ImageNameCompleter' }
                 '^CcImage/Name$' { 'ImageNameCompleter' }
                 '^(CcContainer|CcExec|CcRun|CcBoot)/Name$' { 'ContainerNameCompleter' }
+                '^CcRun/Command$' { 'RunCommandCompleter' }
+                '^CcExec/Command$' { 'ExecCommandCompleter' }
                 '^(CcImage|CcBuildSpec)/(Spec|SpecPath|Path)$' { 'SpecFileCompleter' }
             }
 
@@ -411,6 +413,17 @@ Describe 'Tab completion' {
         Get-CompletionText 'Invoke-CcRun ' | Should -Be @('db', 'web')
     }
 
+    It 'completes the image of a classic command line' {
+        Get-CompletionText 'cc-run --rm --name x w' | Should -Be @('web')
+        Get-CompletionText 'Invoke-CcRun -Name x -Volume /srv:/srv d' | Should -Be @('db')
+        Get-CompletionText 'Invoke-CcRun -Rm --volume=/srv:/srv w' | Should -Be @('web')
+    }
+
+    It 'offers no images for command words' {
+        Get-CompletionText 'Invoke-CcRun web w' | Should -Not -Contain 'web'
+        Get-CompletionText 'Invoke-CcRun -Image web w' | Should -Not -Contain 'web'
+    }
+
     It 'completes image versions after @' {
         Get-CompletionText 'Invoke-CcRun web@' |
             Should -Be @("web@$($store.NewerVersion)", "web@$($store.OlderVersion)")
@@ -426,6 +439,7 @@ Describe 'Tab completion' {
 
     It 'completes container names' {
         Get-CompletionText 'Invoke-CcExec ' | Should -Be @('app1', 'fresh')
+        Get-CompletionText 'cc-exec -User root a' | Should -Be @('app1')
         Get-CompletionText 'Get-CcContainer f' | Should -Be @('fresh')
         Get-CompletionText 'Stop-CcContainer -Name a' | Should -Be @('app1')
     }
@@ -439,10 +453,11 @@ Describe 'Tab completion' {
         Get-CompletionText 'Invoke-CcRun nosuch@' | Should -BeNullOrEmpty
     }
 
-    It 'offers nothing when the store is missing' {
+    It 'offers no names when the store is missing' {
         $env:COOKIECUTTER_ROOT = Join-Path $TestDrive 'no-store'
         try {
-            Get-CompletionText 'Invoke-CcRun ' | Should -BeNullOrEmpty
+            Get-CompletionText 'Get-CcImage ' | Should -Not -Contain 'web'
+            Get-CompletionText 'Get-CcContainer ' | Should -Not -Contain 'app1'
         }
         finally {
             $env:COOKIECUTTER_ROOT = $store.Root
