@@ -71,6 +71,18 @@ public sealed class BaseImageBuilder
         return Upgrade(suite, bootstrap, mirror, security, options, sink, cancellationToken);
     }
 
+    /// <summary>
+    /// Returns the distribution the classic <c>cc-build-ubuntu-image</c> should bootstrap: Ubuntu,
+    /// unless the host is not Ubuntu and its own apt sources serve the suite, which makes the
+    /// suite one of the host's distribution (such as <c>bookworm</c> on a Debian host).
+    /// </summary>
+    public static Distribution GuessDistribution(string? suite)
+    {
+        OsRelease host = OsRelease.ReadHost();
+        bool hostServesSuite = suite is not null && AptSources.FindMirror(AptSources.ReadHost(), suite) is not null;
+        return hostServesSuite && host.Id == "debian" ? Distribution.Debian : Distribution.Ubuntu;
+    }
+
     private static string? DefaultMirrorFor(BaseImageOptions options, IReadOnlyList<AptSource> hostSources)
     {
         OsRelease host = OsRelease.ReadHost();

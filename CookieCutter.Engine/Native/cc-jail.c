@@ -101,23 +101,6 @@ static void write_text(const char *path, const char *text)
         fail("cannot write '%s': %s", path, strerror(errno));
 }
 
-/* Creates every missing directory of PATH, like "mkdir -p". */
-static void make_directories(const char *path)
-{
-    char buffer[PATH_MAX];
-    snprintf(buffer, sizeof buffer, "%s", path);
-    for (char *slash = buffer + 1; *slash != '\0'; slash++) {
-        if (*slash != '/')
-            continue;
-        *slash = '\0';
-        if (mkdir(buffer, 0755) < 0 && errno != EEXIST)
-            fail("cannot create directory '%s': %s", buffer, strerror(errno));
-        *slash = '/';
-    }
-    if (mkdir(buffer, 0755) < 0 && errno != EEXIST)
-        fail("cannot create directory '%s': %s", buffer, strerror(errno));
-}
-
 /* Fails unless PATH, with every symbolic link resolved, still lies inside the container root. */
 static void require_inside_root(const char *path, const char *what)
 {
@@ -127,6 +110,35 @@ static void require_inside_root(const char *path, const char *what)
         fail("cannot resolve %s '%s': %s", what, path, strerror(errno));
     if (strncmp(resolved, root_dir, length) != 0 || (resolved[length] != '/' && resolved[length] != '\0'))
         fail("%s '%s' resolves to '%s', outside the container root", what, path, resolved);
+}
+
+/* Creates PATH unless it exists; below the container root, fails unless it resolves inside it. */
+static void make_directory(const char *path, int inside_root)
+{
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        fail("cannot create directory '%s': %s", path, strerror(errno));
+    if (inside_root)
+        require_inside_root(path, "directory");
+}
+
+/*
+ * Creates every missing directory of PATH, like "mkdir -p". Each level below the container
+ * root is checked before the next is created, so a symbolic link that the container planted
+ * cannot make this process create directories on the host.
+ */
+static void make_directories(const char *path)
+{
+    char buffer[PATH_MAX];
+    size_t root_length = root_dir != NULL ? strlen(root_dir) : 0;
+    snprintf(buffer, sizeof buffer, "%s", path);
+    for (char *slash = buffer + 1; *slash != '\0'; slash++) {
+        if (*slash != '/')
+            continue;
+        *slash = '\0';
+        make_directory(buffer, root_dir != NULL && (size_t)(slash - buffer) >= root_length);
+        *slash = '/';
+    }
+    make_directory(buffer, root_dir != NULL && strlen(buffer) >= root_length);
 }
 
 static void bind_device(const char *name)

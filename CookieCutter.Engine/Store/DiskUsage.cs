@@ -28,7 +28,7 @@ public sealed record DiskUsageEntry(DiskUsageKind Kind, string Name, string Vers
 /// </summary>
 public static class DiskUsage
 {
-    /// <summary>Measures every image version and container in the store.</summary>
+    /// <summary>Measures every image version, build cache layer and container in the store.</summary>
     public static IReadOnlyList<DiskUsageEntry> Measure(StorePaths paths)
     {
         var images = new ImageStore(paths);
@@ -37,6 +37,16 @@ public static class DiskUsage
         foreach (string name in images.ImageNames())
         {
             entries.AddRange(images.Versions(name).Select(v => new DiskUsageEntry(DiskUsageKind.Image, v.Name, v.Version, v.Size, v.Path)));
+        }
+
+        string cache = System.IO.Path.Combine(paths.Images, ".cache", "versions");
+        if (Directory.Exists(cache))
+        {
+            foreach (string layer in Directory.EnumerateDirectories(cache).Order(StringComparer.Ordinal))
+            {
+                string key = System.IO.Path.GetFileName(layer);
+                entries.Add(new DiskUsageEntry(DiskUsageKind.Cache, ".cache", key, FileTree.Size(System.IO.Path.Combine(layer, "diff")), layer));
+            }
         }
 
         foreach (string name in containers.ContainerNames())

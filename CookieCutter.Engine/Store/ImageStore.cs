@@ -393,7 +393,20 @@ public sealed class ImageStore
 
     private string ParentReference(string parentPath)
     {
-        string relative = RelativeName(parentPath);
+        // Build cache layers are versions of the hidden image ".cache"; the parent users care
+        // about is the first ordinary image version below them.
+        string? visible = parentPath;
+        while (visible is not null && RelativeName(visible).StartsWith(".cache/", StringComparison.Ordinal))
+        {
+            visible = ParentPath(visible);
+        }
+
+        if (visible is null)
+        {
+            return StorePaths.EmptyImage;
+        }
+
+        string relative = RelativeName(visible);
         string[] parts = relative.Split('/');
         return parts.Length == 3 && parts[1] == "versions" ? $"{parts[0]}@{parts[2]}" : relative;
     }

@@ -51,9 +51,13 @@ public sealed class NewCcBaseImageCommand : CcCmdlet
     {
         try
         {
-            Distribution distribution = MyInvocation.BoundParameters.ContainsKey(nameof(Distribution))
-                ? Distribution
-                : MyInvocation.InvocationName == "cc-build-ubuntu-image" ? Distribution.Ubuntu : Distribution.Debian;
+            Distribution distribution = Distribution;
+            if (!MyInvocation.BoundParameters.ContainsKey(nameof(Distribution)) && MyInvocation.InvocationName == "cc-build-ubuntu-image")
+            {
+                distribution = BaseImageBuilder.GuessDistribution(Suite);
+                WriteVerbose($"cc-build-ubuntu-image: bootstrapping {distribution}, the distribution whose mirror the host's apt sources name for '{Suite}'.");
+            }
+
             string suite = Suite ?? DefaultSuite(distribution);
             if (!ShouldProcess(suite, $"Bootstrap {distribution} base image"))
             {

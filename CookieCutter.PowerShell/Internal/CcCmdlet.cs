@@ -70,12 +70,34 @@ public abstract class CcCmdlet : PSCmdlet, IDisposable
             worker.Join(TimeSpan.FromSeconds(60));
         });
         worker.Start();
+        // A Write call throws PipelineStoppedException after Ctrl+C. The operation is then
+        // cancelled and the queue drained without writing, so the worker can finish its teardown
+        // before the queue goes away.
+        Exception? writeFailure = null;
         foreach (Action action in queue.GetConsumingEnumerable())
         {
-            action();
+            if (writeFailure is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                action();
+            }
+            catch (Exception error) when (error is PipelineStoppedException or ActionPreferenceStopException or InvalidOperationException)
+            {
+                writeFailure = error;
+                stopping.Cancel();
+            }
         }
 
         worker.Join();
+        if (writeFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(writeFailure).Throw();
+        }
+
         CompleteProgress();
         if (failure is OperationCanceledException && stopping.IsCancellationRequested)
         {
@@ -133,6 +155,24 @@ public abstract class CcCmdlet : PSCmdlet, IDisposable
         return name => wildcards.Any(w => w.IsMatch(name));
     }
 
+    /// <summary>
+    /// Writes an information record tagged PSHOST, as Write-Host does, so it is shown by default
+    /// and still goes to the information stream (6) for redirection and -InformationVariable.
+    /// </summary>
+    /// <param name="message">Text and colour.</param>
+    /// <param name="source">Source of the record: <c>stderr</c> for a build step's error output, else the cmdlet.</param>
+    private void WriteHostInformation(HostInformationMessage message, string? source = null)
+    {
+        var record = new InformationRecord(message, source ?? MyInvocation.MyCommand.Name);
+        record.Tags.Add("PSHOST");
+        if (source is not null)
+        {
+            record.Tags.Add(source);
+        }
+
+        WriteInformation(record);
+    }
+
     private void WriteProgressUpdate(ProgressUpdate update)
     {
         if (!progressRecords.TryGetValue(update.ActivityId, out ProgressRecord? record))
@@ -168,10 +208,10 @@ public abstract class CcCmdlet : PSCmdlet, IDisposable
         public void Output(string line) => Post(() => cmdlet.WriteObject(line));
 
         public void Information(string message) =>
-            Post(() => cmdlet.WriteInformation(new InformationRecord(new HostInformationMessage { Message = message }, cmdlet.MyInvocation.MyCommand.Name)));
+            Post(() => cmdlet.WriteHostInformation(new HostInformationMessage { Message = message }));
 
         public void ErrorLine(string line) =>
-            Post(() => cmdlet.WriteInformation(new InformationRecord(new HostInformationMessage { Message = line, ForegroundColor = ConsoleColor.DarkYellow }, "stderr")));
+            Post(() => cmdlet.WriteHostInformation(new HostInformationMessage { Message = line, ForegroundColor = ConsoleColor.DarkYellow }, "stderr"));
 
         public void Verbose(string message) => Post(() => cmdlet.WriteVerbose(message));
 

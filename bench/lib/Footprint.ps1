@@ -151,6 +151,10 @@ function Measure-Footprint {
             [int]::TryParse($text.Trim(), [ref]$containerPid) | Out-Null
         }
 
+        if ($containerPid -le 0) {
+            throw 'podman run did not start the container within 30 seconds.'
+        }
+
         Add-FootprintRow -Measure $attached -Tool 'Podman' `
             -Processes (Get-SupervisorProcesses -ContainerPid $containerPid -Launcher $launcher.Id)
     }
@@ -158,7 +162,8 @@ function Measure-Footprint {
         Add-Row -Section 'Footprint' -Measure $attached -Tool 'Podman' -Note "failed: $($_.Exception.Message)"
     }
     finally {
-        Invoke-Podman @('rm', '--force', '--time', '0', 'cc-bench-attached') | Out-Null
+        $remove = @('rm', '--force', '--time', '0', 'cc-bench-attached')
+        Invoke-Native podman -ArgumentList $remove -AllowFailure | Out-Null
         if ($launcher -and -not $launcher.WaitForExit(30000)) {
             $launcher.Kill()
         }
@@ -172,7 +177,8 @@ function Measure-Footprint {
         Add-Row -Section 'Footprint' -Measure $detached -Tool 'Podman' -Note "failed: $($_.Exception.Message)"
     }
     finally {
-        Invoke-Podman @('rm', '--force', '--time', '0', 'cc-bench-detached') | Out-Null
+        $remove = @('rm', '--force', '--time', '0', 'cc-bench-detached')
+        Invoke-Native podman -ArgumentList $remove -AllowFailure | Out-Null
     }
 }
 
@@ -203,11 +209,15 @@ function Measure-Disk {
     $files = Write-BuildFiles -Name version -CcBase $bench.SmallImage -PodmanBase $bench.PodmanSmall -Minimal
     if (Test-Cmdlet -Name New-CcImage -Section $section -Measure $perVersion) {
         try {
+            $cache = Join-Path $bench.Store 'cache'
+            $cacheBefore = Get-DiskBytes $cache
             Invoke-CcBuild -Image bench-version -Spec $files.Spec -Cold
+            $cacheGrowth = (Get-DiskBytes $cache) - $cacheBefore
             $current = Get-Item (Join-Path $bench.Store 'images/bench-version/current')
-            $versionPath = $current.ResolveLinkTarget($true).FullName
-            $bytes = Get-DiskBytes $versionPath
-            Add-Row -Section $section -Measure $perVersion -Tool 'Cookie-Cutter' -Value ($bytes / 1KB) -Unit 'KiB' -Count 1
+            $versionBytes = Get-DiskBytes $current.ResolveLinkTarget($true).FullName
+            $note = 'version folder {0:N0} KiB, build cache growth {1:N0} KiB' -f ($versionBytes / 1KB), ($cacheGrowth / 1KB)
+            Add-Row -Section $section -Measure $perVersion -Tool 'Cookie-Cutter' -Value (($versionBytes + $cacheGrowth) / 1KB) `
+                -Unit 'KiB' -Count 1 -Note $note
         }
         catch {
             Add-Row -Section $section -Measure $perVersion -Tool 'Cookie-Cutter' -Note "failed: $($_.Exception.Message)"

@@ -219,7 +219,8 @@ function Measure-Exec {
         }
 
         if ($podmanStarted) {
-            Invoke-Podman @('rm', '--force', '--time', '0', 'cc-bench-exec') | Out-Null
+            $remove = @('rm', '--force', '--time', '0', 'cc-bench-exec')
+            Invoke-Native podman -ArgumentList $remove -AllowFailure | Out-Null
         }
     }
 }
@@ -403,7 +404,8 @@ function Measure-LayerDepthScaling {
     $section = 'Layer depth'
     foreach ($depth in 1, 10, 50) {
         $label = if ($depth -eq 1) { '1 layer' } else { "$depth layers" }
-        $contenders = @(New-RunContenders -Image $bench.DepthImages[$depth] -VersionPath $bench.DepthVersions[$depth])
+        $contenders = @(New-RunContenders -Image $bench.DepthImages[$depth] -VersionPath $bench.DepthVersions[$depth] `
+                -PodmanImage $bench.PodmanDepthImages[$depth])
         Measure-Group -Section $section -Measure "run ``true``, $label" -Contenders $contenders
     }
 

@@ -339,17 +339,53 @@ function Initialize-Images {
         }
     }
 
-    if ($bench.Tools['podman']) {
-        Import-PodmanImage -Root $bench.SmallRoot -Name $bench.PodmanSmall
-        Import-PodmanImage -Root (Join-Path $bench.LargeVersion 'diff') -Name $bench.PodmanLarge
-    }
-
     $context = Join-Path $bench.WorkDir 'context'
     New-Item -ItemType Directory -Force -Path $context | Out-Null
     $blob = [byte[]]::new(1MB)
     [Random]::new(7).NextBytes($blob)
     [IO.File]::WriteAllBytes((Join-Path $context 'blob'), $blob)
     $bench.Context = $context
+
+    $bench.PodmanDepthImages = @{}
+    if ($bench.Tools['podman']) {
+        Import-PodmanImage -Root $bench.SmallRoot -Name $bench.PodmanSmall
+        Import-PodmanImage -Root (Join-Path $bench.LargeVersion 'diff') -Name $bench.PodmanLarge
+        New-PodmanDepthImages
+    }
+}
+
+function New-PodmanDepthImages {
+    <#
+    .SYNOPSIS
+    Builds Podman images 10 and 50 layers deep, the same one-file layers on the small image as
+    in the store, with one COPY step per layer. A failure leaves those Podman rows out.
+    #>
+    $bench = $script:Bench
+    $bench.PodmanDepthImages[1] = $bench.PodmanSmall
+    $layers = Join-Path $bench.Context 'layers'
+    New-Item -ItemType Directory -Force -Path $layers | Out-Null
+    $steps = [Collections.Generic.List[string]]::new()
+    $steps.Add("FROM $($bench.PodmanSmall)")
+    for ($depth = 2; $depth -le 50; $depth++) {
+        $file = '{0:D2}' -f $depth
+        Set-Content -Path (Join-Path $layers $file) -Value "bench-layer-$file"
+        $steps.Add("COPY layers/$file /layers/$file")
+        if ($depth -notin 10, 50) {
+            continue
+        }
+
+        $name = "localhost/cc-bench-depth-$depth"
+        $containerfile = Join-Path $bench.Context "podman-depth-$depth.Containerfile"
+        Set-Content -Path $containerfile -Value $steps
+        try {
+            $build = @('build', '--quiet', '--layers', '-t', $name, '-f', $containerfile, $bench.Context)
+            Invoke-Native podman -ArgumentList $build | Out-Null
+            $bench.PodmanDepthImages[$depth] = $name
+        }
+        catch {
+            Write-Warning "Building the Podman image $depth layers deep failed: $($_.Exception.Message)"
+        }
+    }
 }
 
 function Import-PodmanImage {

@@ -1,116 +1,95 @@
 #Requires -Version 7.4
-<#
-    Start-CcBoot, and the memory limit of Invoke-CcRun. These tests need root, systemd-nspawn,
-    mmdebstrap, util-linux flock/setsid/setpriv and tmux. They use their own store
-    (COOKIECUTTER_BOOT_TEST_ROOT, default /var/tmp/cc-boot-tests/store) and keep the Debian
-    image with systemd, systemd-sysv, dbus and procps there between runs, because bootstrapping
-    it downloads packages from the host's Debian mirror (a few minutes). The module is imported
-    from COOKIECUTTER_MODULE when set, else from the repository's manifest.
-#>
+# Behaviour of Start-CcBoot (cc-boot) and of the memory limit of Invoke-CcRun, as root. Needs
+# systemd-nspawn and tmux. The image with systemd, systemd-sysv and dbus is built once from the
+# shared Debian base image and kept in the test store, like the base image.
 
 BeforeDiscovery {
-    $tools = Get-Command systemd-nspawn, mmdebstrap, tmux -ErrorAction SilentlyContinue
-    $script:skip = (id -u) -ne '0' -or @($tools).Count -lt 3
+    $tools = Get-Command systemd-nspawn, tmux -ErrorAction SilentlyContinue
+    $script:skip = (id -u) -ne '0' -or @($tools).Count -lt 2
 }
 
-Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
-    BeforeAll {
-        $module = $env:COOKIECUTTER_MODULE
-        if (-not $module) {
-            $module = Join-Path $PSScriptRoot '../../CookieCutter.psd1'
-        }
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:BaseImage = Initialize-CcTestStore
+    $script:CmdletId = 'CookieCutter.PowerShell.Commands.StartCcBootCommand'
+    $script:Store = [CookieCutter.Engine.Store.StorePaths]::new($env:COOKIECUTTER_ROOT)
+    $script:Image = "$BaseImage-systemd"
 
-        Import-Module $module -Force
-        $script:modulePath = (Resolve-Path $module).Path
-        $script:storeRoot = $env:COOKIECUTTER_BOOT_TEST_ROOT
-        if (-not $storeRoot) {
-            $script:storeRoot = '/var/tmp/cc-boot-tests/store'
-        }
-
-        $env:COOKIECUTTER_ROOT = $storeRoot
-        $script:paths = [CookieCutter.Engine.Store.StorePaths]::new($storeRoot)
-        $null = [CookieCutter.Engine.Host.HostSetup]::Run(
-            $paths, $false, [CookieCutter.Engine.NullSink]::Instance, [Threading.CancellationToken]::None)
-        $images = [CookieCutter.Engine.Store.ImageStore]::new($paths)
-
-        function Add-TestImage([string] $Name, [scriptblock] $Fill) {
-            if ($images.TryGetCurrent($Name)) {
-                return
-            }
-
-            $layer = Join-Path $paths.Root ".layer-$Name"
-            if (Test-Path $layer) {
-                Remove-Item -Recurse -Force $layer
-            }
-
-            & $Fill $layer
-            $config = [CookieCutter.Engine.Store.ImageConfig]::Empty
-            $null = $images.Commit($Name, $layer, [NullString]::Value, $config)
-        }
-
-        $script:cmdletId = 'CookieCutter.PowerShell.Commands.StartCcBootCommand'
-        $script:image = 'boot-systemd'
-        Add-TestImage $image {
-            param($layer)
-            mmdebstrap --quiet --variant=minbase --include=systemd,systemd-sysv,dbus,procps `
-                bookworm $layer /etc/apt/sources.list.d/debian.sources
-            if ($LASTEXITCODE -ne 0) { throw "mmdebstrap failed with exit code $LASTEXITCODE." }
-        }
-
-        $script:plainImage = 'boot-no-systemd'
-        Add-TestImage $plainImage {
-            param($layer)
-            $null = New-Item -ItemType Directory -Path (Join-Path $layer 'etc')
-        }
-
-        $script:volume = Join-Path $paths.Root 'boot-volume'
-        $null = New-Item -ItemType Directory -Force -Path $volume
-        Set-Content -Path (Join-Path $volume 'greeting') -Value 'hello from the host'
-
-        function Get-MountsOf([string] $Name) {
-            $folder = $paths.Container($Name)
-            @(Get-Content /proc/mounts | Where-Object { $_.Split(' ')[1].StartsWith($folder) })
-        }
-
-        function Test-ProcessRunning([int] $ProcessId) {
-            $stat = Get-Content "/proc/$ProcessId/stat" -ErrorAction SilentlyContinue
-            return $null -ne $stat -and $stat -notmatch '^\d+ \(.*\) Z '
-        }
-
-        function Remove-TestContainer([string] $Name) {
-            if (Get-CcContainer -Name $Name -ErrorAction SilentlyContinue) {
-                Stop-CcContainer -Name $Name -ErrorAction SilentlyContinue
-                Remove-CcContainer -Name $Name -Force -Confirm:$false -ErrorAction SilentlyContinue
-            }
-        }
+    $testRoot = Split-Path -Parent $env:COOKIECUTTER_ROOT
+    $lock = Join-Path $testRoot 'boot-image.lock'
+    $stream = $null
+    while (-not $stream) {
+        try { $stream = [IO.File]::Open($lock, 'OpenOrCreate', 'ReadWrite', 'None') }
+        catch [IO.IOException] { Start-Sleep -Milliseconds 200 }
     }
 
+    try {
+        if (-not (Get-CcImage -Name $Image -ErrorAction SilentlyContinue)) {
+            $folder = Join-Path $TestDrive 'boot-image'
+            $null = New-Item -ItemType Directory -Force -Path $folder
+            $spec = Join-Path $folder 'systemd.ccspec'
+            Set-Content -Path $spec -Value @(
+                "FROM $BaseImage"
+                'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y systemd systemd-sysv dbus && apt-get clean'
+            )
+            $null = New-CcImage $Image $spec $folder -Quiet
+        }
+    }
+    finally {
+        $stream.Dispose()
+    }
+
+    $script:Volume = Join-Path $TestDrive 'volume'
+    $null = New-Item -ItemType Directory -Force -Path $Volume
+    Set-Content -Path (Join-Path $Volume 'greeting') -Value 'hello from the host'
+
+    # Returns the mount points below one container's folder.
+    function Get-MountsOf([string] $Name) {
+        $folder = $Store.Container($Name)
+        @(Get-Content /proc/mounts | Where-Object { $_.Split(' ')[1].StartsWith($folder) })
+    }
+
+    # Returns whether a process exists and is not a zombie waiting for its parent.
+    function Test-ProcessRunning([int] $ProcessId) {
+        $stat = Get-Content "/proc/$ProcessId/stat" -ErrorAction SilentlyContinue
+        return $null -ne $stat -and $stat -notmatch '^\d+ \(.*\) Z '
+    }
+
+    function Remove-TestContainer([string] $Name) {
+        if (Get-CcContainer -Name $Name -ErrorAction SilentlyContinue) {
+            Stop-CcContainer -Name $Name -ErrorAction SilentlyContinue
+            Remove-CcContainer -Name $Name -Force -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+}
+
+Describe 'Start-CcBoot' -Tag 'Root', 'Boot' -Skip:$skip {
     Context 'detached with limits' {
         BeforeAll {
-            Remove-TestContainer 'boot-main'
-            $script:booted = Start-CcBoot $image -Name 'boot-main' -MachineName 'boot-host' -Detach `
-                -Volume "${volume}:/data:ro" -MemoryLimit 200MB -CpuQuota 0.5
+            $script:Name = New-CcTestName 'boot'
+            $script:MachineName = New-CcTestName 'host'
+            $script:Booted = Start-CcBoot $Image -Name $Name -MachineName $MachineName -Detach `
+                -Volume "${Volume}:/data:ro" -MemoryLimit 200MB -CpuQuota 0.5
         }
 
         AfterAll {
-            Remove-TestContainer 'boot-main'
+            Remove-TestContainer $Name
         }
 
         It 'returns the running booted container' {
-            $booted.Name | Should -Be 'boot-main'
-            $booted.State | Should -Be 'Running'
-            $booted.IsBooted | Should -BeTrue
-            $booted.MachineName | Should -Be 'boot-host'
-            $booted.Pid | Should -BeGreaterThan 1
+            $Booted.Name | Should -Be $Name
+            $Booted.State | Should -Be 'Running'
+            $Booted.IsBooted | Should -BeTrue
+            $Booted.MachineName | Should -Be $MachineName
+            $Booted.Pid | Should -BeGreaterThan 1
         }
 
         It 'reports running or degraded inside' {
-            $state = Invoke-CcExec 'boot-main' systemctl is-system-running
-            $state | Should -BeIn 'running', 'degraded'
+            Invoke-CcExec $Name systemctl is-system-running | Should -BeIn 'running', 'degraded'
         }
 
         It 'shows only its own processes' {
-            $processes = Invoke-CcExec 'boot-main' ps -A -o 'pid=,comm='
+            $processes = Invoke-CcExec $Name ps -A -o 'pid=,comm='
             $table = foreach ($line in $processes) {
                 $fields = $line.Trim() -split '\s+', 2
                 [pscustomobject]@{ Pid = [int]$fields[0]; Name = $fields[1] }
@@ -119,139 +98,141 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
             ($table | Where-Object Pid -eq 1).Name | Should -Be 'systemd'
             $table.Name | Should -Not -Contain 'pwsh'
             $table.Name | Should -Not -Contain 'systemd-nspawn'
-            $members = [CookieCutter.Engine.Store.ContainerStore]::ProcessesInPidNamespace($booted.Pid)
-            $hostCount = $members.Count
-            $table.Count | Should -BeLessOrEqual ($hostCount + 1)
+            $members = [CookieCutter.Engine.Store.ContainerStore]::ProcessesInPidNamespace($Booted.Pid)
+            $table.Count | Should -BeLessOrEqual ($members.Count + 1)
         }
 
         It 'mounts the volume read-only' {
-            Invoke-CcExec 'boot-main' cat /data/greeting | Should -Be 'hello from the host'
-            Invoke-CcExec 'boot-main' -- sh -c 'touch /data/new 2>/dev/null; echo $?' | Should -Not -Be '0'
+            Invoke-CcExec $Name cat /data/greeting | Should -Be 'hello from the host'
+            Invoke-CcExec $Name -- sh -c 'touch /data/new 2>/dev/null; echo $?' | Should -Not -Be '0'
         }
 
         It 'uses the machine name as hostname' {
-            Invoke-CcExec 'boot-main' hostname | Should -Be 'boot-host'
+            Invoke-CcExec $Name hostname | Should -Be $MachineName
         }
 
         It 'is listed as running and booted' {
-            $listed = Get-CcContainer -Name 'boot-main'
+            $listed = Get-CcContainer -Name $Name
             $listed.State | Should -Be 'Running'
             $listed.IsBooted | Should -BeTrue
-            $listed.Pid | Should -Be $booted.Pid
+            $listed.Pid | Should -Be $Booted.Pid
         }
 
         It 'kills a service that allocates past the memory limit' {
-            $cgroupLines = Get-Content "/proc/$($booted.Pid)/cgroup"
+            $cgroupLines = Get-Content "/proc/$($Booted.Pid)/cgroup"
             $memory = ($cgroupLines -match '^\d+:memory:') -replace '^\d+:memory:', ''
             $oomControl = "/sys/fs/cgroup/memory$memory/memory.oom_control"
             $tooMuch = 'dd if=/dev/zero of=/dev/null bs=300M count=1 status=none'
             $enough = 'dd if=/dev/zero of=/dev/null bs=20M count=1 status=none'
 
-            Invoke-CcExec -ErrorAction SilentlyContinue 'boot-main' -- systemd-run --wait --pipe --quiet sh -c $tooMuch
+            Invoke-CcExec -ErrorAction SilentlyContinue $Name -- systemd-run --wait --pipe --quiet sh -c $tooMuch
             $LASTEXITCODE | Should -Not -Be 0
             (Get-Content $oomControl) -match '^oom_kill [1-9]' | Should -Not -BeNullOrEmpty
 
-            Invoke-CcExec 'boot-main' -- systemd-run --wait --pipe --quiet sh -c $enough
+            Invoke-CcExec $Name -- systemd-run --wait --pipe --quiet sh -c $enough
             $LASTEXITCODE | Should -Be 0
         }
 
         It 'sets the memory and CPU cgroup limits' {
-            $lines = Get-Content "/proc/$($booted.Pid)/cgroup"
-            $memory = ($lines | Where-Object { $_ -match '^\d+:memory:' }) -replace '^\d+:memory:', ''
-            $cpu = ($lines | Where-Object { $_ -match '^\d+:cpu:' }) -replace '^\d+:cpu:', ''
+            $lines = Get-Content "/proc/$($Booted.Pid)/cgroup"
+            $memory = ($lines -match '^\d+:memory:') -replace '^\d+:memory:', ''
+            $cpu = ($lines -match '^\d+:cpu:') -replace '^\d+:cpu:', ''
             Get-Content "/sys/fs/cgroup/memory$memory/memory.limit_in_bytes" | Should -Be (200MB).ToString()
             Get-Content "/sys/fs/cgroup/cpu$cpu/cpu.cfs_quota_us" | Should -Be '50000'
         }
 
         It 'stops cleanly and leaves nothing behind' {
-            $initPid = $booted.Pid
-            Stop-CcContainer -Name 'boot-main'
-            (Get-CcContainer -Name 'boot-main').State | Should -Not -Be 'Running'
-            Get-MountsOf 'boot-main' | Should -BeNullOrEmpty
-            Test-ProcessRunning $initPid | Should -BeFalse
-            [CookieCutter.Engine.Run.Cgroups]::Processes($paths, 'boot-main') | Should -BeNullOrEmpty
+            Stop-CcContainer -Name $Name
+            (Get-CcContainer -Name $Name).State | Should -Not -Be 'Running'
+            Get-MountsOf $Name | Should -BeNullOrEmpty
+            Test-ProcessRunning $Booted.Pid | Should -BeFalse
+            [CookieCutter.Engine.Run.Cgroups]::Processes($Store, $Name) | Should -BeNullOrEmpty
         }
     }
 
     It 'reclaims a named container after systemd-nspawn was killed' {
-        Remove-TestContainer 'boot-reclaim'
-        $first = Start-CcBoot $image -Name 'boot-reclaim' -Detach
+        $name = New-CcTestName 'boot'
+        $first = Start-CcBoot $Image -Name $name -Detach
         $nspawn = [int](Get-Content "/proc/$($first.Pid)/stat").Split(' ')[3]
-        (Get-Content "/proc/$nspawn/comm") | Should -Be 'systemd-nspawn'
+        Get-Content "/proc/$nspawn/comm" | Should -Be 'systemd-nspawn'
         Stop-Process -Id $nspawn -Force
         Wait-Process -Id $nspawn -Timeout 10 -ErrorAction SilentlyContinue
 
-        $second = Start-CcBoot $image -Name 'boot-reclaim' -Detach
+        $second = Start-CcBoot $Image -Name $name -Detach
         $second.State | Should -Be 'Running'
         $second.Pid | Should -Not -Be $first.Pid
         Test-ProcessRunning $first.Pid | Should -BeFalse
 
-        Stop-CcContainer -Name 'boot-reclaim'
-        Remove-CcContainer -Name 'boot-reclaim' -Force -Confirm:$false
-        Get-MountsOf 'boot-reclaim' | Should -BeNullOrEmpty
+        Stop-CcContainer -Name $name
+        Remove-CcContainer -Name $name -Force -Confirm:$false
+        Get-MountsOf $name | Should -BeNullOrEmpty
     }
 
     It 'removes a detached --rm container when stopped' {
-        Remove-TestContainer 'boot-rm'
-        $booted = Start-CcBoot --rm --name boot-rm $image -Detach
-        $booted.Name | Should -Be 'boot-rm'
+        $name = New-CcTestName 'boot'
+        $booted = Start-CcBoot --rm --name $name $Image -Detach
+        $booted.Name | Should -Be $name
         $booted.State | Should -Be 'Running'
 
-        Stop-CcContainer -Name 'boot-rm'
-        Get-CcContainer -Name 'boot-rm' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        Get-MountsOf 'boot-rm' | Should -BeNullOrEmpty
+        Stop-CcContainer -Name $name
+        Get-CcContainer -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-MountsOf $name | Should -BeNullOrEmpty
     }
 
     It 'rejects a second boot of a running name' {
-        Remove-TestContainer 'boot-twice'
-        $null = Start-CcBoot $image -Name 'boot-twice' -Detach
-        { Start-CcBoot $image -Name 'boot-twice' -Detach -ErrorAction Stop } |
-            Should -Throw -ErrorId "ContainerAlreadyExists,$cmdletId"
-        Remove-TestContainer 'boot-twice'
+        $name = New-CcTestName 'boot'
+        $null = Start-CcBoot $Image -Name $name -Detach
+        try {
+            { Start-CcBoot $Image -Name $name -Detach -ErrorAction Stop } |
+                Should -Throw -ErrorId "ContainerAlreadyExists,$CmdletId"
+        }
+        finally {
+            Remove-TestContainer $name
+        }
     }
 
     It 'fails and stops the container when the boot times out' {
-        Remove-TestContainer 'boot-slow'
-        $rescue = { Start-CcBoot $image -Name 'boot-slow' -Detach -Timeout 3 -ErrorAction Stop -- systemd.unit=rescue.target }
-        $rescue | Should -Throw -ErrorId "BootTimeout,$cmdletId"
-        (Get-CcContainer -Name 'boot-slow').State | Should -Not -Be 'Running'
-        Get-MountsOf 'boot-slow' | Should -BeNullOrEmpty
-        [CookieCutter.Engine.Run.Cgroups]::Processes($paths, 'boot-slow') | Should -BeNullOrEmpty
-        Remove-TestContainer 'boot-slow'
+        $name = New-CcTestName 'boot'
+        $rescue = { Start-CcBoot $Image -Name $name -Detach -Timeout 3 -ErrorAction Stop -- systemd.unit=rescue.target }
+        $rescue | Should -Throw -ErrorId "BootTimeout,$CmdletId"
+        (Get-CcContainer -Name $name).State | Should -Not -Be 'Running'
+        Get-MountsOf $name | Should -BeNullOrEmpty
+        [CookieCutter.Engine.Run.Cgroups]::Processes($Store, $name) | Should -BeNullOrEmpty
+        Remove-TestContainer $name
     }
 
     It 'rejects an invalid machine name' {
-        { Start-CcBoot $image -Name 'boot_underscore' -Detach -ErrorAction Stop } |
-            Should -Throw -ErrorId "InvalidMachineName,$cmdletId"
+        { Start-CcBoot $Image -Name 'boot_underscore' -Detach -ErrorAction Stop } |
+            Should -Throw -ErrorId "InvalidMachineName,$CmdletId"
         Get-CcContainer -Name 'boot_underscore' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'names systemd, systemd-sysv and dbus for an image without systemd' {
-        Remove-TestContainer 'boot-plain'
+        $name = New-CcTestName 'boot'
         $failure = $null
         try {
-            Start-CcBoot $plainImage -Name 'boot-plain' -Detach -ErrorAction Stop
+            Start-CcBoot $BaseImage -Name $name -Detach -ErrorAction Stop
         }
         catch {
             $failure = $_
         }
 
-        $failure.FullyQualifiedErrorId | Should -Be "SystemdMissing,$cmdletId"
+        $failure.FullyQualifiedErrorId | Should -Be "SystemdMissing,$CmdletId"
         $failure.Exception.Message | Should -Match 'systemd-sysv'
         $failure.Exception.Message | Should -Match 'dbus'
-        Get-MountsOf 'boot-plain' | Should -BeNullOrEmpty
-        Remove-TestContainer 'boot-plain'
+        Get-MountsOf $name | Should -BeNullOrEmpty
+        Remove-TestContainer $name
     }
 
     It 'runs attached on a terminal and removes the container with --rm' {
+        $machine = New-CcTestName 'tty'
         $session = "cc-boot-test-$PID"
-        $result = Join-Path $paths.Root "attached-$PID.txt"
-        Remove-Item $result -ErrorAction SilentlyContinue
-        $script = Join-Path $paths.Root "attached-$PID.ps1"
+        $result = Join-Path $TestDrive 'attached.txt'
+        $script = Join-Path $TestDrive 'attached.ps1'
         Set-Content -Path $script -Value @(
-            "`$env:COOKIECUTTER_ROOT = '$storeRoot'"
-            "Import-Module '$modulePath'"
-            "cc-boot --rm $image -M boot-tty"
+            "`$env:COOKIECUTTER_ROOT = '$env:COOKIECUTTER_ROOT'"
+            "Import-Module '$(Get-CcTestModulePath)'"
+            "cc-boot --rm $Image -M $machine"
             "Set-Content -Path '$result' -Value `"exit `$LASTEXITCODE`""
         )
         tmux new-session -d -s $session -x 120 -y 40 (Join-Path $PSHOME 'pwsh') -NoProfile -File $script
@@ -259,11 +240,11 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
             $deadline = (Get-Date).AddSeconds(60)
             do {
                 Start-Sleep -Milliseconds 200
-                $screen = tmux capture-pane -p -t $session
-            } until (($screen -join "`n") -match 'boot-tty login:' -or (Get-Date) -gt $deadline)
-            ($screen -join "`n") | Should -Match 'boot-tty login:'
+                $screen = (tmux capture-pane -p -t $session) -join "`n"
+            } until ($screen -match "$machine login:" -or (Get-Date) -gt $deadline)
+            $screen | Should -Match "$machine login:"
 
-            $container = Get-CcContainer | Where-Object MachineName -eq 'boot-tty'
+            $container = Get-CcContainer | Where-Object MachineName -eq $machine
             $container.State | Should -Be 'Running'
             Stop-CcContainer -Name $container.Name
 
@@ -278,16 +259,17 @@ Describe 'Start-CcBoot' -Tag 'RequiresRoot', 'Boot' -Skip:$skip {
         }
         finally {
             tmux kill-session -t $session 2>$null
-            Remove-Item $result, $script -ErrorAction SilentlyContinue
         }
     }
+}
 
-    It 'kills a run command that allocates past -MemoryLimit' {
+Describe 'Invoke-CcRun -MemoryLimit' -Tag 'Root', 'Boot' -Skip:$skip {
+    It 'kills a command that allocates past the limit' {
         $tooMuch = 'dd if=/dev/zero of=/dev/null bs=300M count=1 status=none'
         $enough = 'dd if=/dev/zero of=/dev/null bs=20M count=1 status=none'
-        Invoke-CcRun -Rm -MemoryLimit 100MB -ErrorAction SilentlyContinue $image -- sh -c $tooMuch
+        Invoke-CcRun -Rm -MemoryLimit 100MB -ErrorAction SilentlyContinue $BaseImage -- sh -c $tooMuch
         $LASTEXITCODE | Should -Be 137
-        Invoke-CcRun -Rm -MemoryLimit 100MB $image -- sh -c $enough
+        Invoke-CcRun -Rm -MemoryLimit 100MB $BaseImage -- sh -c $enough
         $LASTEXITCODE | Should -Be 0
     }
 }

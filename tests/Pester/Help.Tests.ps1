@@ -18,16 +18,18 @@ BeforeDiscovery {
         @{ Name = $command.Name; Parameters = @($visible | ForEach-Object Name | Sort-Object) }
     }
 
-    $sourceCases = foreach ($source in & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -Read) {
+    $helpSources = & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -Read
+    $sourceCases = foreach ($source in $helpSources) {
         @{ Name = $source.Name }
     }
 }
 
 BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
+    $compiler = Join-Path $root 'tools/Build-Help.ps1'
     Import-Module "$root/CookieCutter.psd1" -Force
     $sources = @{}
-    foreach ($source in & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -Read) {
+    foreach ($source in & $compiler -SourcePath "$root/docs/help" -Read) {
         $sources[$source.Name] = $source
     }
 
@@ -58,7 +60,8 @@ Describe 'Help of <Name>' -ForEach $cmdletCases {
     }
 
     It 'has a compiled synopsis' {
-        $help.Synopsis | Should -Not -Match "^\s*$Name\s" -Because 'Get-Help shows the syntax as the synopsis when no MAML help was found'
+        $because = 'Get-Help shows the syntax as the synopsis when it finds no MAML help'
+        $help.Synopsis | Should -Not -Match "^\s*$Name\s" -Because $because
         Test-Prose $help.Synopsis | Should -BeTrue -Because 'the synopsis should be prose'
     }
 
@@ -72,47 +75,57 @@ Describe 'Help of <Name>' -ForEach $cmdletCases {
 
     It 'has code and an explanation in every example' {
         foreach ($example in @($help.examples.example)) {
-            $example.code | Should -Not -BeNullOrEmpty -Because "'$($example.title)' should show a command"
-            $example.code | Should -Not -Match '\{\{' -Because "'$($example.title)' should not be a placeholder"
-            Test-Prose (Get-HelpText $example.remarks) | Should -BeTrue -Because "'$($example.title)' should explain what it does"
+            $title = "'$($example.title.Trim(' -'))'"
+            $example.code | Should -Not -BeNullOrEmpty -Because "$title should show a command"
+            $example.code | Should -Not -Match '\{\{' -Because "$title should not be a placeholder"
+            Test-Prose (Get-HelpText $example.remarks) |
+                Should -BeTrue -Because "$title should explain what it does"
         }
     }
 
     It 'describes output types' {
         foreach ($type in $command.OutputType) {
             $expected = if ($type.Name -eq 'System.Void') { 'None' } else { $type.Name }
-            @($source.Outputs.Type) | Should -Contain $expected -Because "$Name declares [OutputType($($type.Name))]"
+            @($source.Outputs.Type) |
+                Should -Contain $expected -Because "$Name declares [OutputType($($type.Name))]"
         }
 
         foreach ($output in $source.Outputs) {
-            Test-Prose ($output.Description -join ' ') | Should -BeTrue -Because "output $($output.Type) should be described"
+            Test-Prose ($output.Description -join ' ') |
+                Should -BeTrue -Because "output $($output.Type) should be described"
         }
     }
 
     It 'describes inputs' {
-        $source.Inputs.Count | Should -BeGreaterThan 0 -Because "'## INPUTS' should name what can be piped in, or None"
+        $source.Inputs.Count |
+            Should -BeGreaterThan 0 -Because "'## INPUTS' should name what can be piped in, or None"
         foreach ($input in $source.Inputs) {
-            Test-Prose ($input.Description -join ' ') | Should -BeTrue -Because "input $($input.Type) should be described"
+            Test-Prose ($input.Description -join ' ') |
+                Should -BeTrue -Because "input $($input.Type) should be described"
         }
     }
 
     It 'matches the compiled help' {
-        $help.Synopsis.Trim() | Should -BeExactly $source.Synopsis -Because 'the MAML should be compiled from the current markdown; run ./build.ps1'
+        $because = 'the MAML should be compiled from the current markdown; run ./build.ps1'
+        $help.Synopsis.Trim() | Should -BeExactly $source.Synopsis -Because $because
     }
 
     It 'describes -<_>' -ForEach $Parameters {
         $parameter = @($help.parameters.parameter) | Where-Object name -eq $_
         $parameter | Should -Not -BeNullOrEmpty -Because "the compiled help should have -$_"
-        Test-Prose (Get-HelpText $parameter.description) | Should -BeTrue -Because "-$_ should say what it sets"
+        Test-Prose (Get-HelpText $parameter.description) |
+            Should -BeTrue -Because "-$_ should say what it sets"
     }
 
     It 'documents -<_> in markdown' -ForEach $Parameters {
-        $source.Parameters.Name | Should -Contain $_ -Because "docs/help/$Name.md should have a '### -$_' section"
+        $source.Parameters.Name |
+            Should -Contain $_ -Because "docs/help/$Name.md should have a '### -$_' section"
     }
 
     It 'documents only parameters that exist' {
         foreach ($documented in $source.Parameters) {
-            $Parameters | Should -Contain $documented.Name -Because "docs/help/$Name.md documents -$($documented.Name), which $Name does not have"
+            $because = "docs/help/$Name.md documents -$($documented.Name), which $Name does not have"
+            $Parameters | Should -Contain $documented.Name -Because $because
         }
     }
 
@@ -124,22 +137,42 @@ Describe 'Help of <Name>' -ForEach $cmdletCases {
         }
 
         $compiled = $command.Parameters[$_]
+        $type = $compiled.ParameterType
+        if ([Nullable]::GetUnderlyingType($type)) {
+            $type = [Nullable]::GetUnderlyingType($type)
+        }
+
         foreach ($metadata in $documented.Metadata) {
-            $type = $compiled.ParameterType
-            $type = if ([Nullable]::GetUnderlyingType($type)) { [Nullable]::GetUnderlyingType($type) } else { $type }
-            $metadata.Type | Should -Be $type.Name -Because "the yaml Type of -$_ should be the compiled type"
-            $sets = if ($metadata.Sets -contains '(All)') { $compiled.ParameterSets.Keys } else { $metadata.Sets }
+            $metadata.Type |
+                Should -Be $type.Name -Because "the yaml Type of -$_ should be the compiled type"
+            $sets = $metadata.Sets
+            if ($metadata.Sets -contains '(All)') {
+                $sets = $compiled.ParameterSets.Keys
+            }
+
             foreach ($set in $sets) {
-                $setKey = if ($compiled.ParameterSets.ContainsKey($set)) { $set } else { '__AllParameterSets' }
-                $compiled.ParameterSets.ContainsKey($setKey) | Should -BeTrue -Because "-$_ is documented in the parameter set '$set'"
+                $setKey = $set
+                if (-not $compiled.ParameterSets.ContainsKey($set)) {
+                    $setKey = '__AllParameterSets'
+                }
+
+                $compiled.ParameterSets.ContainsKey($setKey) |
+                    Should -BeTrue -Because "-$_ is documented in the parameter set '$set'"
                 $attribute = $compiled.ParameterSets[$setKey]
-                $metadata.Required | Should -Be $attribute.IsMandatory -Because "Required of -$_ in '$set'"
-                $position = if ($attribute.Position -ge 0) { "$($attribute.Position)" } else { 'Named' }
+                $metadata.Required |
+                    Should -Be $attribute.IsMandatory -Because "Required of -$_ in '$set'"
+                $position = 'Named'
+                if ($attribute.Position -ge 0) {
+                    $position = "$($attribute.Position)"
+                }
+
                 $metadata.Position | Should -Be $position -Because "Position of -$_ in '$set'"
                 $byValue = $metadata.PipelineInput -match 'ByValue'
                 $byName = $metadata.PipelineInput -match 'ByPropertyName'
-                $byValue | Should -Be $attribute.ValueFromPipeline -Because "pipeline input by value of -$_ in '$set'"
-                $byName | Should -Be $attribute.ValueFromPipelineByPropertyName -Because "pipeline input by property name of -$_ in '$set'"
+                $byValue | Should -Be $attribute.ValueFromPipeline -Because (
+                    "pipeline input by value of -$_ in '$set'")
+                $byName | Should -Be $attribute.ValueFromPipelineByPropertyName -Because (
+                    "pipeline input by property name of -$_ in '$set'")
             }
         }
     }
@@ -147,8 +180,9 @@ Describe 'Help of <Name>' -ForEach $cmdletCases {
 
 Describe 'Help source <Name>' -ForEach $sourceCases {
     It 'documents an exported cmdlet' {
+        $because = "docs/help/$Name.md documents a cmdlet that the module does not export"
         Get-Command $Name -Module CookieCutter -CommandType Cmdlet -ErrorAction SilentlyContinue |
-            Should -Not -BeNullOrEmpty -Because "docs/help/$Name.md documents a cmdlet that the module does not export"
+            Should -Not -BeNullOrEmpty -Because $because
     }
 }
 
@@ -158,18 +192,23 @@ Describe 'Help sources' {
         # that changes shows markdown that has drifted from the code.
         $copy = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'sources')
         Copy-Item -Path "$root/docs/help/*.md" -Destination $copy
-        & "$root/tools/Build-Help.ps1" -Update -SourcePath $copy -ModulePath "$root/CookieCutter.psd1" -WarningAction SilentlyContinue
+        $manifest = Join-Path $root 'CookieCutter.psd1'
+        & $compiler -Update -SourcePath $copy -ModulePath $manifest -WarningAction SilentlyContinue
         foreach ($file in Get-ChildItem -Path $copy -Filter '*.md') {
             $original = Join-Path "$root/docs/help" $file.Name
-            $original | Should -Exist -Because "$($file.BaseName) has no markdown help; run tools/Build-Help.ps1 -Update and write its prose"
-            Get-Content -Raw $file.FullName | Should -BeExactly (Get-Content -Raw $original) -Because "docs/help/$($file.Name) differs from the compiled cmdlet; run tools/Build-Help.ps1 -Update"
+            $original | Should -Exist -Because (
+                "$($file.BaseName) has no markdown help; run tools/Build-Help.ps1 -Update " +
+                'and write its prose')
+            Get-Content -Raw $file.FullName | Should -BeExactly (Get-Content -Raw $original) -Because (
+                "docs/help/$($file.Name) differs from the compiled cmdlet; " +
+                'run tools/Build-Help.ps1 -Update')
         }
     }
 }
 
 Describe 'Help compiler' {
     It 'writes MAML that parses as XML' {
-        & "$root/tools/Build-Help.ps1" -SourcePath "$root/docs/help" -OutputPath $TestDrive
+        & $compiler -SourcePath "$root/docs/help" -OutputPath $TestDrive
         $file = Join-Path $TestDrive 'CookieCutter.PowerShell.dll-Help.xml'
         $file | Should -Exist
         $maml = [xml] (Get-Content -Raw $file)
@@ -180,18 +219,22 @@ Describe 'Help compiler' {
     It 'rejects a parameter without yaml metadata' {
         $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'broken')
         Set-Content -Path (Join-Path $folder 'Get-Broken.md') -Value @(
-            '# Get-Broken', '## SYNOPSIS', 'Gets.', '## SYNTAX', '```', 'Get-Broken [-Name <String>]', '```',
-            '## DESCRIPTION', 'Gets.', '## EXAMPLES', '### Example 1', '```', 'Get-Broken', '```',
+            '# Get-Broken'
+            '## SYNOPSIS', 'Gets.'
+            '## SYNTAX', '```', 'Get-Broken [-Name <String>]', '```'
+            '## DESCRIPTION', 'Gets.'
+            '## EXAMPLES', '### Example 1', '```', 'Get-Broken', '```'
             '## PARAMETERS', '### -Name', 'A name.'
         )
-        { & "$root/tools/Build-Help.ps1" -SourcePath $folder -OutputPath $folder } |
+        { & $compiler -SourcePath $folder -OutputPath $folder } |
             Should -Throw '*-Name has no yaml metadata block*'
     }
 
     It 'rejects an unknown section' {
         $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'unknown')
-        Set-Content -Path (Join-Path $folder 'Get-Broken.md') -Value @('# Get-Broken', '## SYNOPSYS', 'Gets.')
-        { & "$root/tools/Build-Help.ps1" -SourcePath $folder -OutputPath $folder } |
+        $lines = @('# Get-Broken', '## SYNOPSYS', 'Gets.')
+        Set-Content -Path (Join-Path $folder 'Get-Broken.md') -Value $lines
+        { & $compiler -SourcePath $folder -OutputPath $folder } |
             Should -Throw "*Unknown section '## SYNOPSYS'*"
     }
 }
@@ -206,7 +249,8 @@ Describe 'About topic' {
     It 'names every exported cmdlet' {
         $text = Get-Content -Raw "$root/en-US/about_CookieCutter.help.txt"
         foreach ($command in Get-Command -Module CookieCutter -CommandType Cmdlet) {
-            $text | Should -Match ([regex]::Escape($command.Name)) -Because "about_CookieCutter should map $($command.Name) to its classic command"
+            $because = "about_CookieCutter should map $($command.Name) to its classic command"
+            $text | Should -Match ([regex]::Escape($command.Name)) -Because $because
         }
     }
 }

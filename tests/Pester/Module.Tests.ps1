@@ -27,6 +27,8 @@ BeforeDiscovery {
         @{ TypeName = 'CookieCutter.Engine.Store.ContainerInfo' }
         @{ TypeName = 'CookieCutter.Engine.Store.DiskUsageEntry' }
         @{ TypeName = 'CookieCutter.Engine.Spec.SpecStep' }
+        @{ TypeName = 'CookieCutter.Engine.Build.CleanupResult' }
+        @{ TypeName = 'CookieCutter.Engine.Store.RepairFinding' }
     )
 
     # Parameters that name an image, a container or a spec file, and the completer each needs.
@@ -94,16 +96,21 @@ BeforeAll {
 
         Set-Content -Path "$Path/images/web/versions/$older/from" -Value 'empty'
         Set-Content -Path "$Path/images/web/versions/$newer/from" -Value 'empty'
-        [System.IO.File]::WriteAllBytes("$Path/images/web/versions/$newer/diff/srv/blob", [byte[]]::new(3000000))
-        $null = New-Item -ItemType SymbolicLink -Path "$Path/images/web/current" -Target "versions/$newer"
+        $blob = "$Path/images/web/versions/$newer/diff/srv/blob"
+        [System.IO.File]::WriteAllBytes($blob, [byte[]]::new(3000000))
+        $null = New-Item -ItemType SymbolicLink -Path "$Path/images/web/current" `
+            -Target "versions/$newer"
         Set-Content -Path "$Path/images/db/versions/$older/from" -Value "web/versions/$newer"
-        $null = New-Item -ItemType SymbolicLink -Path "$Path/images/db/current" -Target "versions/$older"
+        $null = New-Item -ItemType SymbolicLink -Path "$Path/images/db/current" `
+            -Target "versions/$older"
 
         Set-Content -Path "$Path/containers/app1/from" -Value "web/versions/$newer"
         Set-Content -Path "$Path/containers/app1/exit-code" -Value '3'
-        Set-Content -Path "$Path/containers/app1/settings.json" -Value '{ "Created": "2026-12-02T08:00:00Z" }'
+        Set-Content -Path "$Path/containers/app1/settings.json" `
+            -Value '{ "Created": "2026-12-02T08:00:00Z" }'
         Set-Content -Path "$Path/containers/fresh/from" -Value "db/versions/$older"
-        Set-Content -Path "$Path/containers/fresh/settings.json" -Value '{ "Created": "2026-12-03T09:15:00Z" }'
+        Set-Content -Path "$Path/containers/fresh/settings.json" `
+            -Value '{ "Created": "2026-12-03T09:15:00Z" }'
         return [pscustomobject]@{ Root = $Path; OlderVersion = $older; NewerVersion = $newer }
     }
 
@@ -111,7 +118,8 @@ BeforeAll {
     function Get-CompletionText {
         param([string] $Line)
 
-        return @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText)
+        $completion = TabExpansion2 -inputScript $Line -cursorColumn $Line.Length
+        return @($completion.CompletionMatches.CompletionText)
     }
 }
 
@@ -122,10 +130,13 @@ Describe 'Manifest' {
 
     It 'lists every cmdlet of the assembly' {
         $implemented = $module.ImplementingAssembly.GetExportedTypes() |
-            ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object {
+                $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)
+            } |
             ForEach-Object { "$($_.VerbName)-$($_.NounName)" }
         foreach ($name in $implemented) {
-            $manifest.CmdletsToExport | Should -Contain $name -Because "the assembly implements $name"
+            $manifest.CmdletsToExport |
+                Should -Contain $name -Because "the assembly implements $name"
         }
 
         foreach ($name in $manifest.CmdletsToExport) {
@@ -134,7 +145,8 @@ Describe 'Manifest' {
     }
 
     It 'exports the cmdlets it lists' {
-        @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be @($manifest.CmdletsToExport | Sort-Object)
+        $listed = @($manifest.CmdletsToExport | Sort-Object)
+        @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be $listed
     }
 
     It 'lists exactly the classic aliases' {
@@ -142,7 +154,8 @@ Describe 'Manifest' {
     }
 
     It 'exports the aliases it lists' {
-        @($module.ExportedAliases.Keys | Sort-Object) | Should -Be @($manifest.AliasesToExport | Sort-Object)
+        $listed = @($manifest.AliasesToExport | Sort-Object)
+        @($module.ExportedAliases.Keys | Sort-Object) | Should -Be $listed
     }
 
     It 'exports no functions or variables' {
@@ -151,20 +164,23 @@ Describe 'Manifest' {
     }
 
     It 'lists the format files' {
-        $formatFiles = @(Get-ChildItem -Path $root -Filter '*.Format.ps1xml' -File | ForEach-Object Name)
+        $formatFiles = @(Get-ChildItem -Path $root -Filter '*.Format.ps1xml' -File |
+                ForEach-Object Name)
         $formatFiles | Should -Contain 'CookieCutter.Format.ps1xml'
         @($manifest.FormatsToProcess | Sort-Object) | Should -Be @($formatFiles | Sort-Object)
     }
 
     It 'lists the type files' {
-        $typeFiles = @(Get-ChildItem -Path $root -Filter '*.Types.ps1xml' -File | ForEach-Object Name)
-        @($manifest.TypesToProcess | Where-Object { $_ } | Sort-Object) | Should -Be @($typeFiles | Sort-Object)
+        $typeFiles = @(Get-ChildItem -Path $root -Filter '*.Types.ps1xml' -File |
+                ForEach-Object Name | Sort-Object)
+        @($manifest.TypesToProcess | Where-Object { $_ } | Sort-Object) | Should -Be $typeFiles
     }
 
     It 'uses approved verbs' {
         $approved = (Get-Verb).Verb
         foreach ($command in Get-Command -Module CookieCutter -CommandType Cmdlet) {
-            $approved | Should -Contain $command.Verb -Because "$($command.Name) should use an approved verb"
+            $because = "$($command.Name) should use an approved verb"
+            $approved | Should -Contain $command.Verb -Because $because
         }
     }
 
@@ -196,7 +212,9 @@ Describe 'Import-Module' {
     It 'takes under a third of a second' {
         # The best of three fresh processes, so that one slow start does not fail the test.
         $times = foreach ($attempt in 1..3) {
-            [double] (Invoke-ChildPwsh "(Measure-Command { Import-Module '$manifestPath' }).TotalMilliseconds").Trim()
+            $printed = Invoke-ChildPwsh (
+                "(Measure-Command { Import-Module '$manifestPath' }).TotalMilliseconds")
+            [double] $printed.Trim()
         }
 
         ($times | Measure-Object -Minimum).Minimum | Should -BeLessThan 333
@@ -216,7 +234,11 @@ Describe 'Store objects' {
 
     It 'lists the images of the store' {
         $images = @(Get-CcImage -AllVersions)
-        $images.Reference | Should -Be @("db@$($store.OlderVersion)", "web@$($store.OlderVersion)", "web@$($store.NewerVersion)")
+        $images.Reference | Should -Be @(
+            "db@$($store.OlderVersion)"
+            "web@$($store.OlderVersion)"
+            "web@$($store.NewerVersion)"
+        )
     }
 
     It 'keeps image names, versions, sizes and dates through Clixml' {
@@ -264,7 +286,8 @@ Describe 'Store objects' {
     It 'formats deserialized containers with their state name' {
         $file = Join-Path $TestDrive 'container-view.xml'
         Get-CcContainer app1 | Export-Clixml -Path $file
-        Import-Clixml -Path $file | Format-Table | Out-String -Width 200 | Should -Match 'Exited \(3\)'
+        $table = Import-Clixml -Path $file | Format-Table | Out-String -Width 200
+        $table | Should -Match 'Exited \(3\)'
     }
 
     It 'binds images to Invoke-CcRun by property name' {
@@ -287,7 +310,8 @@ Describe 'Pipeline binding' {
 
             $metadata = (Get-Command $Cmdlet).Parameters[$Parameter]
             $byName = $metadata.Attributes | Where-Object {
-                $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipelineByPropertyName
+                $_ -is [System.Management.Automation.ParameterAttribute] -and
+                $_.ValueFromPipelineByPropertyName
             }
             if (-not $byName) {
                 return @()
@@ -328,7 +352,8 @@ Describe 'Pipeline binding' {
     }
 
     It 'binds spec files to Test-CcBuildSpec' {
-        $spec = New-Item -ItemType File -Path (Join-Path $TestDrive 'pipeline.ccspec') -Value "FROM web`nRUN true`n"
+        $specPath = Join-Path $TestDrive 'pipeline.ccspec'
+        $spec = New-Item -ItemType File -Path $specPath -Value "FROM web`nRUN true`n"
         $steps = @($spec | Test-CcBuildSpec)
         $steps.Count | Should -Be 2
         $steps[0].Instruction.ToString() | Should -Be 'From'
@@ -344,8 +369,10 @@ Describe 'Pipeline binding' {
 Describe 'Table view of <TypeName>' -ForEach $viewCases {
     It 'is a table' {
         $view = Get-FormatData -TypeName $TypeName
-        $view | Should -Not -BeNullOrEmpty -Because "CookieCutter.Format.ps1xml should have a view of $TypeName"
-        $view.FormatViewDefinition[0].Control | Should -BeOfType [System.Management.Automation.TableControl]
+        $because = "CookieCutter.Format.ps1xml should have a view of $TypeName"
+        $view | Should -Not -BeNullOrEmpty -Because $because
+        $view.FormatViewDefinition[0].Control |
+            Should -BeOfType [System.Management.Automation.TableControl]
     }
 
     It 'also applies to deserialized objects' {
@@ -366,7 +393,9 @@ Describe 'Table views' {
 
     It 'shows image columns with human sizes' {
         $table = Get-CcImage | Format-Table | Out-String -Width 200
-        $header = ($table -split "`n" | Where-Object { $_ -match '\bName\b' } | Select-Object -First 1)
+        $header = $table -split "`n" |
+            Where-Object { $_ -match '\bName\b' } |
+            Select-Object -First 1
         foreach ($column in 'Name', 'Version', 'Current', 'Size', 'Age', 'Layers') {
             $header | Should -Match "\b$column\b"
         }
@@ -491,7 +520,8 @@ Describe 'Completer of <Cmdlet> -<Parameter>' -ForEach $completerCases {
     It 'is <Completer>' {
         $attribute = (Get-Command $Cmdlet).Parameters[$Parameter].Attributes |
             Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }
-        $attribute | Should -Not -BeNullOrEmpty -Because "-$Parameter of $Cmdlet names an image, a container or a spec file"
+        $because = "-$Parameter of $Cmdlet takes an image, a container or a spec file"
+        $attribute | Should -Not -BeNullOrEmpty -Because $because
         $attribute.Type.Name | Should -Be $Completer
     }
 }
