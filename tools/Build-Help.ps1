@@ -22,6 +22,9 @@ the prose and the "Default value" lines, adds a section for each new parameter a
 sections of removed ones. For a cmdlet without a file it writes a new one. New descriptions are
 "{{ Fill in ... }}" placeholders that the help tests reject until they are replaced with prose.
 
+The work is split by concept into the scripts in tools/help: HelpMarkdown.ps1 reads the
+markdown, MamlWriter.ps1 writes MAML and HelpUpdater.ps1 does -Update.
+
 .PARAMETER SourcePath
 Folder of the markdown help sources.
 
