@@ -253,7 +253,7 @@ public sealed class ContainerBooter
     }
 
     /// <summary>
-    /// Stops a detached boot that failed: asks its init to power off when its pid is known,
+    /// Stops a detached boot that failed: sends its init the power-off signal when its pid is known,
     /// else kills systemd-nspawn. The teardown then kills what is left in the cgroups.
     /// </summary>
     private void Abort(string name, Process process, TimeSpan grace)

@@ -112,7 +112,7 @@ static void require_inside_root(const char *path, const char *what)
         fail("%s '%s' resolves to '%s', outside the container root", what, path, resolved);
 }
 
-/* Creates PATH unless it exists; below the container root, fails unless it resolves inside it. */
+/* Creates PATH unless it exists. With INSIDE_ROOT set, fails unless PATH resolves inside the root. */
 static void make_directory(const char *path, int inside_root)
 {
     if (mkdir(path, 0755) < 0 && errno != EEXIST)

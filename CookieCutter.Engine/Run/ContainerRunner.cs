@@ -74,7 +74,7 @@ public sealed class ContainerRunner
                 options.CaptureErrors,
                 options.Grace,
                 remove,
-                Cgroups.Prepare(name, options.MemoryLimit, options.CpuQuota, sink));
+                Cgroups.Prepare(Paths, name, options.MemoryLimit, options.CpuQuota, tracking: false, sink));
             exitCode = Start(start, nameLock, sink, cancellationToken);
         }
         finally
@@ -128,6 +128,12 @@ public sealed class ContainerRunner
         {
             sink.Verbose($"Entering the namespaces of container '{name}' (process {target}).");
             var arguments = new List<string> { "enter", target.ToString(CultureInfo.InvariantCulture) };
+            foreach (string cgroup in Cgroups.LimitFolders(Paths, name))
+            {
+                arguments.Add("--cgroup");
+                arguments.Add(cgroup);
+            }
+
             AddProcessOptions(arguments, environment, workingDirectory, user);
             arguments.Add("--grace");
             arguments.Add(((int)options.Grace.TotalSeconds).ToString(CultureInfo.InvariantCulture));
@@ -184,7 +190,44 @@ public sealed class ContainerRunner
 
         cancellationToken.ThrowIfCancellationRequested();
         sink.Verbose($"Reclaiming finished container '{name}'.");
+        KillLeftovers(name, sink, cancellationToken);
         containers.Remove(name);
+        Cgroups.Release(Paths, name);
+    }
+
+    /// <summary>
+    /// Deletes a container. A running one is refused with <c>ContainerRunning</c> unless
+    /// <paramref name="force"/>, which stops it first. Returns the bytes its layer used.
+    /// </summary>
+    public long Remove(string name, bool force, TimeSpan grace, IOperationSink sink, CancellationToken cancellationToken)
+    {
+        Names.Validate(name, "container");
+        using StoreLock nameLock = StoreLock.Acquire(Paths.ContainerLock(name), cancellationToken);
+        ContainerInfo container = containers.Get(name);
+        if (container.State == ContainerState.Running && force)
+        {
+            sink.Verbose($"Stopping container '{name}'.");
+            containers.Stop(name, grace, cancellationToken);
+        }
+
+        KillLeftovers(name, sink, cancellationToken);
+        long bytes = containers.Remove(name);
+        Cgroups.Release(Paths, name);
+        sink.Verbose($"Removed container '{name}', freeing {bytes} bytes.");
+        return bytes;
+    }
+
+    /// <summary>
+    /// Kills processes left in the cgroups of a container that is not running, such as the init
+    /// of a booted container whose systemd-nspawn was killed. They would keep its root busy.
+    /// </summary>
+    private void KillLeftovers(string name, IOperationSink sink, CancellationToken cancellationToken)
+    {
+        int killed = Cgroups.KillProcesses(Paths, name, cancellationToken);
+        if (killed > 0)
+        {
+            sink.Verbose($"Killed {killed} processes left in container '{name}' by a supervisor that ended.");
+        }
     }
 
     /// <summary>
@@ -319,6 +362,7 @@ public sealed class ContainerRunner
             return;
         }
 
+        KillLeftovers(name, sink, CancellationToken.None);
         if (containers.Unmount(name))
         {
             sink.Verbose($"Unmounted the root of container '{name}'.");
@@ -329,6 +373,8 @@ public sealed class ContainerRunner
             containers.Remove(name);
             sink.Verbose($"Removed container '{name}'.");
         }
+
+        Cgroups.Release(Paths, name);
     }
 
     private static void AddProcessOptions(List<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory, string? user)

@@ -193,11 +193,13 @@ public sealed class ContainerStore
         }
 
         DateTime killAt = DateTime.UtcNow + grace;
+        bool killed = false;
         while (StoreLock.IsHeld(lockFile))
         {
             if (DateTime.UtcNow >= killAt && pid is int target)
             {
                 LinuxCalls.Kill(target, SigKill);
+                killed = true;
             }
 
             if (DateTime.UtcNow >= killAt + TimeSpan.FromSeconds(10))
@@ -211,6 +213,14 @@ public sealed class ContainerStore
 
             cancellationToken.WaitHandle.WaitOne(20);
             cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        // The supervisor of a run writes the exit code itself; nothing waits for a detached
+        // systemd-nspawn, so a stopped booted container gets 0 for a clean power-off, else 137.
+        string exitFile = System.IO.Path.Combine(path, "exit-code");
+        if (settings.IsBooted && !File.Exists(exitFile) && Directory.Exists(path))
+        {
+            File.WriteAllText(exitFile, killed ? "137\n" : "0\n");
         }
     }
 

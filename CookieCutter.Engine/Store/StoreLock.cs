@@ -40,7 +40,7 @@ public sealed class StoreLock : IDisposable
         }
     }
 
-    /// <summary>Takes the lock on a file when no other holder has it; returns null, without waiting, when one does.</summary>
+    /// <summary>Takes the lock on a file when no other holder has it, or returns null at once when one does.</summary>
     public static StoreLock? TryAcquire(string path)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);

@@ -5,9 +5,9 @@ using CookieCutter.Engine.Layers;
 namespace CookieCutter.Engine.Store;
 
 /// <summary>
-/// Finds and removes what interrupted commands leave in a store: mounts of containers that no
-/// longer run, half-written versions and containers, build and remove-on-exit containers whose
-/// command is gone, base-image work folders, stale references and a store root others can read.
+/// Finds and removes what interrupted commands leave in a store. These are mounts of containers
+/// that no longer run, half-written versions and containers, build and remove-on-exit containers
+/// whose command is gone, base-image work folders, stale references and a readable store root.
 /// </summary>
 /// <remarks>
 /// An entry counts as a leftover only when the lock its writer holds is free: the container's
@@ -197,7 +197,7 @@ public sealed partial class StoreRepair
     /// <summary>
     /// Returns the kind of leftover a container is when nothing runs in it, or null when it is
     /// a container the user keeps. Image builds name theirs <c>build-IMAGE-xxxxxx</c> and mark
-    /// them remove-on-exit; base-image builds name theirs <c>SUITE.build-PID</c> and keep them
+    /// them remove-on-exit. Base-image builds name theirs <c>SUITE.build-PID</c> and keep them
     /// between the run and the commit, so those count only once process PID is gone.
     /// </summary>
     private static RepairKind? ClassifyEndedContainer(string name, ContainerSettings settings)
@@ -401,7 +401,7 @@ public sealed partial class StoreRepair
 
     /// <summary>
     /// Takes a container's name lock when no command holds it and nothing runs in the
-    /// container; returns null, with a verbose message, when the container is in use.
+    /// container. Returns null, with a verbose message, when the container is in use.
     /// </summary>
     private StoreLock? TryLockIdleContainer(string name, IOperationSink sink)
     {

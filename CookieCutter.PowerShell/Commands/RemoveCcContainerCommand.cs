@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CookieCutter.Engine;
+using CookieCutter.Engine.Run;
 using CookieCutter.Engine.Store;
 using CookieCutter.PowerShell.Completion;
 using CookieCutter.PowerShell.Internal;
@@ -38,24 +39,14 @@ public sealed class RemoveCcContainerCommand : CcCmdlet
             try
             {
                 Names.Validate(name, "container");
-                ContainerInfo container = containers.Get(name);
+                containers.Get(name);
                 if (!ShouldProcess(name, "Remove container"))
                 {
                     continue;
                 }
 
-                RunOperation((sink, token) =>
-                {
-                    using StoreLock nameLock = StoreLock.Acquire(Store.ContainerLock(name), token);
-                    if (container.State == ContainerState.Running && Force.IsPresent)
-                    {
-                        sink.Verbose($"Stopping container '{name}'.");
-                        containers.Stop(name, TimeSpan.FromSeconds(Timeout), token);
-                    }
-
-                    long bytes = containers.Remove(name);
-                    sink.Verbose($"Removed container '{name}', freeing {bytes} bytes.");
-                });
+                var runner = new ContainerRunner(Store);
+                RunOperation((sink, token) => runner.Remove(name, Force.IsPresent, TimeSpan.FromSeconds(Timeout), sink, token));
             }
             catch (CcException error)
             {

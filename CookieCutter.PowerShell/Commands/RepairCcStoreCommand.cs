@@ -6,9 +6,9 @@ using CookieCutter.PowerShell.Internal;
 namespace CookieCutter.PowerShell.Commands;
 
 /// <summary>
-/// Finds and removes what interrupted commands left in the store: mounts of containers that no
-/// longer run (roots mounted with Mount-CcContainer included), half-written image versions and
-/// containers, build and remove-on-exit containers whose command has ended, base-image work
+/// Finds and removes what interrupted commands left in the store. These are mounts of containers
+/// that no longer run (roots mounted with Mount-CcContainer included), half-written image versions
+/// and containers, build and remove-on-exit containers whose command has ended, base-image work
 /// folders and stale references. It also sets the store root to mode 0700. Entries that a
 /// running command still uses are skipped. Returns one object per finding.
 /// </summary>

@@ -47,7 +47,14 @@ internal sealed class CompletionText
     {
         if (WildcardPattern.ContainsWildcardCharacters(Text))
         {
-            return new WildcardPattern(Text + "*", WildcardOptions.IgnoreCase).IsMatch(candidate);
+            try
+            {
+                return new WildcardPattern(Text + "*", WildcardOptions.IgnoreCase).IsMatch(candidate);
+            }
+            catch (WildcardPatternException)
+            {
+                return false;
+            }
         }
 
         return candidate.StartsWith(Text, StringComparison.OrdinalIgnoreCase);

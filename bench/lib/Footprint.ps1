@@ -13,6 +13,18 @@ function Get-ParentPid {
     return [int]$fields[1]
 }
 
+function Get-PidNamespace {
+    # Returns the pid namespace link of a process, or null when the process has exited.
+    param([string]$ProcessId)
+
+    try {
+        return [IO.FileInfo]::new("/proc/$ProcessId/ns/pid").LinkTarget
+    }
+    catch [IO.IOException], [UnauthorizedAccessException] {
+        return $null
+    }
+}
+
 function Get-ProcessMemory {
     param([int]$ProcessId)
 
@@ -47,10 +59,10 @@ function Get-SupervisorProcesses {
             $found.Add($Launcher)
         }
 
-        $hostNamespace = (Get-Item /proc/self/ns/pid).LinkTarget
+        $hostNamespace = Get-PidNamespace 'self'
         foreach ($entry in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
             $candidate = [int]$entry.Name
-            $namespace = (Get-Item "/proc/$candidate/ns/pid" -ErrorAction Ignore).LinkTarget
+            $namespace = Get-PidNamespace $candidate
             if ($namespace -ne $hostNamespace) {
                 continue
             }
@@ -298,7 +310,8 @@ function Measure-BaseImage {
     .SYNOPSIS
     Bootstraps a minbase root file system of the host's Debian suite once each with mmdebstrap,
     debootstrap, New-CcBaseImage and New-CcBaseImage -UseDebootstrap, from the host's own
-    mirror, and records wall time and size on disk. Each module run gets an empty store of its
+    mirror, and records wall time and size on disk. Error notes name the mirror MIRROR, so
+    that the results page carries no host name. Each module run gets an empty store of its
     own, because New-CcBaseImage reuses an existing bootstrap image.
     #>
     $bench = $script:Bench
@@ -321,7 +334,8 @@ function Measure-BaseImage {
             Add-Row -Section $section -Measure $sizeMeasure -Tool $program -Value ((Get-DiskBytes $target) / 1MB) -Unit 'MiB' -Count 1
         }
         catch {
-            Add-Row -Section $section -Measure $timeMeasure -Tool $program -Note "failed: $($_.Exception.Message)"
+            $message = $_.Exception.Message.Replace($mirror.Uri, 'MIRROR')
+            Add-Row -Section $section -Measure $timeMeasure -Tool $program -Note "failed: $message"
         }
     }
 
@@ -359,7 +373,8 @@ function Measure-BaseImage {
                 -Note 'both images'
         }
         catch {
-            Add-Row -Section $section -Measure $timeMeasure -Tool $variant.Tool -Note "failed: $($_.Exception.Message)"
+            $message = $_.Exception.Message.Replace($mirror.Uri, 'MIRROR')
+            Add-Row -Section $section -Measure $timeMeasure -Tool $variant.Tool -Note "failed: $message"
         }
         finally {
             $env:COOKIECUTTER_ROOT = $bench.Store

@@ -196,6 +196,12 @@ function Format-Targets {
     }
     else {
         $reason = if ($detached) { $detached.Note } else { 'no row' }
+        $attachedMeasure = 'resident memory of our processes, container running attached'
+        $attached = Get-CcValue 'Footprint' $attachedMeasure
+        if ($null -ne $attached) {
+            $reason += "; attached, the supervisor is $(& $f $attached) KiB vs conmon $(& $f $conmon) KiB"
+        }
+
         $target = 'detached: at most one resident supervisor, smaller than conmon'
         $lines += "| $target | $reason | not measured |"
     }

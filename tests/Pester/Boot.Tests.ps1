@@ -201,6 +201,43 @@ Describe 'Start-CcBoot' -Tag 'Root', 'Boot' -Skip:$skip {
         Remove-TestContainer $name
     }
 
+    It 'stops the container on Ctrl+C during a detached boot' {
+        $name = New-CcTestName 'boot'
+        $session = "cc-boot-cancel-$PID"
+        $result = Join-Path $TestDrive 'cancelled.txt'
+        $script = Join-Path $TestDrive 'cancel.ps1'
+        Set-Content -Path $script -Value @(
+            "`$env:COOKIECUTTER_ROOT = '$env:COOKIECUTTER_ROOT'"
+            "Import-Module '$(Get-CcTestModulePath)'"
+            "try { Start-CcBoot $Image -Name $name -Detach -Timeout 120 -Verbose -- systemd.unit=rescue.target }"
+            "finally { Set-Content -Path '$result' -Value 'returned' }"
+        )
+        tmux new-session -d -s $session -x 200 -y 50 (Join-Path $PSHOME 'pwsh') -NoProfile -File $script
+        try {
+            $deadline = (Get-Date).AddSeconds(60)
+            do {
+                Start-Sleep -Milliseconds 200
+                $screen = (tmux capture-pane -p -t $session) -join ''
+            } until ($screen -match "system state is 'maintenance'" -or (Get-Date) -gt $deadline)
+            $screen | Should -Match "system state is 'maintenance'"
+
+            tmux send-keys -t $session C-c
+            $deadline = (Get-Date).AddSeconds(30)
+            while (-not (Test-Path $result) -and (Get-Date) -lt $deadline) {
+                Start-Sleep -Milliseconds 100
+            }
+
+            Get-Content $result | Should -Be 'returned'
+            (Get-CcContainer -Name $name).State | Should -Not -Be 'Running'
+            Get-MountsOf $name | Should -BeNullOrEmpty
+            [CookieCutter.Engine.Run.Cgroups]::Processes($Store, $name) | Should -BeNullOrEmpty
+        }
+        finally {
+            tmux kill-session -t $session 2>$null
+            Remove-TestContainer $name
+        }
+    }
+
     It 'rejects an invalid machine name' {
         { Start-CcBoot $Image -Name 'boot_underscore' -Detach -ErrorAction Stop } |
             Should -Throw -ErrorId "InvalidMachineName,$CmdletId"

@@ -99,9 +99,9 @@ Describe 'Help of <Name>' -ForEach $cmdletCases {
     It 'describes inputs' {
         $source.Inputs.Count |
             Should -BeGreaterThan 0 -Because "'## INPUTS' should name what can be piped in, or None"
-        foreach ($input in $source.Inputs) {
-            Test-Prose ($input.Description -join ' ') |
-                Should -BeTrue -Because "input $($input.Type) should be described"
+        foreach ($inputType in $source.Inputs) {
+            Test-Prose ($inputType.Description -join ' ') |
+                Should -BeTrue -Because "input $($inputType.Type) should be described"
         }
     }
 
@@ -124,7 +124,8 @@ Describe 'Help of <Name>' -ForEach $cmdletCases {
 
     It 'documents only parameters that exist' {
         foreach ($documented in $source.Parameters) {
-            $because = "docs/help/$Name.md documents -$($documented.Name), which $Name does not have"
+            $parameterName = $documented.Name
+            $because = "docs/help/$Name.md documents -$parameterName, which $Name does not have"
             $Parameters | Should -Contain $documented.Name -Because $because
         }
     }
@@ -199,7 +200,8 @@ Describe 'Help sources' {
             $original | Should -Exist -Because (
                 "$($file.BaseName) has no markdown help; run tools/Build-Help.ps1 -Update " +
                 'and write its prose')
-            Get-Content -Raw $file.FullName | Should -BeExactly (Get-Content -Raw $original) -Because (
+            $expected = Get-Content -Raw $original
+            Get-Content -Raw $file.FullName | Should -BeExactly $expected -Because (
                 "docs/help/$($file.Name) differs from the compiled cmdlet; " +
                 'run tools/Build-Help.ps1 -Update')
         }
@@ -251,6 +253,16 @@ Describe 'About topic' {
         foreach ($command in Get-Command -Module CookieCutter -CommandType Cmdlet) {
             $because = "about_CookieCutter should map $($command.Name) to its classic command"
             $text | Should -Match ([regex]::Escape($command.Name)) -Because $because
+        }
+    }
+
+    It 'maps every classic alias to its cmdlet' {
+        $text = Get-Content -Raw "$root/en-US/about_CookieCutter.help.txt"
+        foreach ($alias in Get-Command -Module CookieCutter -CommandType Alias) {
+            $cmdlet = [regex]::Escape($alias.Definition)
+            $pattern = "(?m)^\s*$cmdlet\s+$([regex]::Escape($alias.Name))\s"
+            $because = "about_CookieCutter should show $($alias.Name) next to $($alias.Definition)"
+            $text | Should -Match $pattern -Because $because
         }
     }
 }

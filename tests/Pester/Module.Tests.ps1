@@ -482,6 +482,14 @@ Describe 'Tab completion' {
         Get-CompletionText 'Invoke-CcRun nosuch@' | Should -BeNullOrEmpty
     }
 
+    It 'treats a broken wildcard as no match' {
+        Get-CompletionText 'Get-CcImage we[' | Should -Not -Contain 'web'
+    }
+
+    It 'matches wildcards' {
+        Get-CompletionText 'Get-CcImage *b' | Should -Be @('db', 'web')
+    }
+
     It 'offers no names when the store is missing' {
         $env:COOKIECUTTER_ROOT = Join-Path $TestDrive 'no-store'
         try {

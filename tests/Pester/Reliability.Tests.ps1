@@ -245,7 +245,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
             $container.State | Should -Be 'Exited'
             $container.ExitCode | Should -Be 137
             $container.IsMounted | Should -BeFalse
-            Test-Path "/proc/$containerPid" | Should -BeFalse
+            Get-Content -Raw -LiteralPath "/proc/$containerPid/cmdline" -ErrorAction Ignore | Should -Not -Be "sleep`0600`0"
             Get-ContainerMounts $name | Should -BeNullOrEmpty
             Invoke-CcRun -Name $name -Rm $Image echo again | Should -Be 'again'
             Get-CcContainer -Name $name -ErrorAction Ignore | Should -BeNullOrEmpty
@@ -316,6 +316,203 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
     }
 
+    Context 'Repair-CcStore' {
+        BeforeAll {
+            # A store of its own, so that repairs touch no other suite's entries. Its base image
+            # versions are hard-link copies of the shared ones: no data is copied.
+            $script:SharedRoot = $env:COOKIECUTTER_ROOT
+            $script:PrivateFolder = Join-Path '/var/tmp' (New-CcTestName 'cc-rel-repair')
+            $parent = (Get-CcImage -Name $Image).Parent -replace '@.*$', ''
+            $env:COOKIECUTTER_ROOT = Join-Path $PrivateFolder 'store'
+            Initialize-CcHost | Out-Null
+            foreach ($name in $Image, $parent) {
+                cp -a --link (Join-Path $SharedRoot "images/$name") (Join-Path $env:COOKIECUTTER_ROOT 'images/')
+            }
+            Get-ChildItem -File (Join-Path $env:COOKIECUTTER_ROOT 'images/*/versions/*/references/*/*') | Remove-Item
+            $script:Store = $env:COOKIECUTTER_ROOT
+
+            # Returns the findings of one kind for one path, or below a folder.
+            function Select-Finding {
+                param($Findings, [string] $Kind, [string] $Path)
+                return @($Findings | Where-Object { $_.Kind -eq $Kind -and ($_.Path -eq $Path -or $_.Path -like "$Path/*") })
+            }
+        }
+
+        AfterAll {
+            $env:COOKIECUTTER_ROOT = $SharedRoot
+            if (-not (Get-Content /proc/mounts | Where-Object { $_ -like "* $PrivateFolder/*" })) {
+                Remove-Item -Recurse -Force -LiteralPath $PrivateFolder
+            }
+        }
+
+        AfterEach {
+            Get-CcTestMounts | Should -BeNullOrEmpty
+        }
+
+        It 'clears what SIGKILL of pwsh and cc-jail leaves of a -Rm run' {
+            $name = New-CcTestName 'rel-orphan'
+            $shell = Start-TestShell -NewSession "Invoke-CcRun -Name $name -Rm $Image -- sleep 600"
+            Wait-Running $name $shell
+            & $Kill -s KILL -- "-$($shell.Id)"
+            $shell.WaitForExit(30000) | Should -BeTrue
+            Wait-Until -Because "container '$name' stops" -Condition { (Get-CcContainer -Name $name).State -ne 'Running' }
+            $folder = Join-Path $Store "containers/$name"
+            $root = Join-Path $folder 'filesystem'
+            Get-ContainerMounts $name | Should -Be @($root)
+
+            $preview = Repair-CcStore -WhatIf
+
+            (Select-Finding $preview StaleMount $root).Action | Should -Be 'NotFixed'
+            (Select-Finding $preview LeftoverContainer $folder).Action | Should -Be 'NotFixed'
+            Get-ContainerMounts $name | Should -Be @($root)
+            Test-Path $folder | Should -BeTrue
+
+            $findings = Repair-CcStore -Confirm:$false
+
+            (Select-Finding $findings StaleMount $root).Action | Should -Be 'Unmounted'
+            (Select-Finding $findings LeftoverContainer $folder).Action | Should -Be 'Deleted'
+            $reference = Select-Finding $findings StaleReference (Join-Path $Store 'images') | Where-Object { $_.Path -like "*/references/containers/$name" }
+            $reference.Action | Should -Be 'Deleted'
+            Get-ContainerMounts $name | Should -BeNullOrEmpty
+            Test-Path $folder | Should -BeFalse
+            Repair-CcStore -Confirm:$false | Should -BeNullOrEmpty
+        }
+
+        It 'unmounts a named container that SIGKILL of pwsh and cc-jail left mounted' {
+            $name = New-CcTestName 'rel-orphan-named'
+            $shell = Start-TestShell -NewSession "Invoke-CcRun -Name $name $Image -- sleep 600"
+            Wait-Running $name $shell
+            & $Kill -s KILL -- "-$($shell.Id)"
+            $shell.WaitForExit(30000) | Should -BeTrue
+            Wait-Until -Because "container '$name' stops" -Condition { (Get-CcContainer -Name $name).State -ne 'Running' }
+            $root = Join-Path $Store "containers/$name/filesystem"
+
+            $findings = @(Repair-CcStore -Confirm:$false)
+
+            $findings.Count | Should -Be 1
+            $findings[0].Kind | Should -Be 'StaleMount'
+            $findings[0].Path | Should -Be $root
+            $findings[0].Action | Should -Be 'Unmounted'
+            (Get-CcContainer -Name $name).IsMounted | Should -BeFalse
+            Invoke-CcRun -Name $name -Rm $Image echo again | Should -Be 'again'
+        }
+
+        It 'deletes the build container of a killed build' {
+            $name = New-CcTestName 'rel-killed-build'
+            $build = New-TestSpec "FROM $Image`nRUN sleep 600`n"
+            $shell = Start-TestShell -NewSession "New-CcImage $name '$($build.Spec)' '$($build.Context)' -Quiet"
+            Wait-Until -Because "a build container of '$name' runs" -Condition {
+                if ($shell.HasExited) { throw "The build ended first: $($shell.Errors.Result)" }
+                @(Get-CcContainer -Name "build-$name-*" -ErrorAction Ignore | Where-Object State -EQ 'Running').Count -eq 1
+            }
+            $folder = (Get-CcContainer -Name "build-$name-*").Path
+            & $Kill -s KILL -- "-$($shell.Id)"
+            $shell.WaitForExit(30000) | Should -BeTrue
+            Wait-Until -Because 'the build container stops' -Condition { (Get-CcContainer -Name "build-$name-*").State -ne 'Running' }
+
+            $findings = Repair-CcStore -Confirm:$false
+
+            (Select-Finding $findings StaleMount $folder).Action | Should -Be 'Unmounted'
+            (Select-Finding $findings OrphanedBuildContainer $folder).Action | Should -Be 'Deleted'
+            Test-Path $folder | Should -BeFalse
+            Get-CcImage -Name $name -ErrorAction Ignore | Should -BeNullOrEmpty
+        }
+
+        It 'deletes a base-image build container whose process is gone' {
+            $ended = Start-Process -FilePath true -PassThru
+            $ended.WaitForExit()
+            $name = "$Image.build-$($ended.Id)"
+            Invoke-CcRun -Name $name $Image true
+            $folder = Join-Path $Store "containers/$name"
+
+            $findings = Repair-CcStore -Confirm:$false
+
+            (Select-Finding $findings OrphanedBuildContainer $folder).Action | Should -Be 'Deleted'
+            Test-Path $folder | Should -BeFalse
+        }
+
+        It 'deletes half-written versions, containers and bootstrap folders' {
+            $version = Join-Path $Store "images/$Image/versions/.partial-2026-01-01_00-00-00_000000000.abcdef"
+            $cached = Join-Path $Store 'images/.cache/versions/.partial-0123abcd-00112233'
+            $link = Join-Path $Store "images/$Image/.current-0123456789abcdef"
+            $container = Join-Path $Store 'containers/.rel-half.creating'
+            $bootstrap = Join-Path $Store 'tmp/bootstrap-0123456789ab'
+            foreach ($folder in $version, $cached, $container, $bootstrap) {
+                New-Item -ItemType Directory -Path (Join-Path $folder 'diff/proc') -Force | Out-Null
+                Set-Content -Path (Join-Path $folder 'diff/file') -Value 'x'
+            }
+            New-Item -ItemType SymbolicLink -Path $link -Target 'versions/missing' | Out-Null
+            mount -t proc proc (Join-Path $bootstrap 'diff/proc')
+            $current = (Get-CcImage -Name $Image).Version
+
+            $preview = Repair-CcStore -WhatIf
+            foreach ($path in $version, $cached, $link, $container, $bootstrap) {
+                Test-Path -LiteralPath $path | Should -BeTrue
+                @($preview | Where-Object Path -EQ $path).Action | Should -Be 'NotFixed'
+            }
+
+            $findings = Repair-CcStore -Confirm:$false
+
+            (Select-Finding $findings PartialVersion $version).Action | Should -Be 'Deleted'
+            (Select-Finding $findings PartialVersion $cached).Action | Should -Be 'Deleted'
+            (Select-Finding $findings PartialCurrentLink $link).Action | Should -Be 'Deleted'
+            (Select-Finding $findings PartialContainer $container).Action | Should -Be 'Deleted'
+            (Select-Finding $findings BootstrapFolder $bootstrap).Action | Should -Be 'Deleted'
+            foreach ($path in $version, $cached, $link, $container, $bootstrap) {
+                Test-Path -LiteralPath $path | Should -BeFalse
+            }
+            (Get-CcImage -Name $Image).Version | Should -Be $current
+            Invoke-CcRun $Image echo intact | Should -Be 'intact'
+        }
+
+        It 'leaves entries in use alone' {
+            $name = New-CcTestName 'rel-busy'
+            $partial = Join-Path $Store "images/$Image/versions/.partial-busy"
+            $creating = Join-Path $Store 'containers/.rel-busy-create.creating'
+            New-Item -ItemType Directory -Path $partial, $creating | Out-Null
+            $holders = @(
+                Start-Process -FilePath flock -ArgumentList (Join-Path $Store "locks/image.$Image"), sleep, 600 -PassThru
+                Start-Process -FilePath flock -ArgumentList (Join-Path $Store 'locks/container.rel-busy-create'), sleep, 600 -PassThru
+            )
+            $shell = Start-TestShell "Invoke-CcRun -Name $name -Rm -StopTimeout 0 $Image -- sleep 600"
+            try {
+                Wait-Running $name $shell
+                Wait-Until -Because 'the lock holders hold their locks' -Condition {
+                    [CookieCutter.Engine.Store.StoreLock]::IsHeld((Join-Path $Store "locks/image.$Image")) -and
+                    [CookieCutter.Engine.Store.StoreLock]::IsHeld((Join-Path $Store 'locks/container.rel-busy-create'))
+                }
+
+                $findings = @(Repair-CcStore -Confirm:$false)
+
+                $findings | Where-Object Path -Like "*$name*" | Should -BeNullOrEmpty
+                $findings | Where-Object Path -EQ $partial | Should -BeNullOrEmpty
+                $findings | Where-Object Path -EQ $creating | Should -BeNullOrEmpty
+                (Get-CcContainer -Name $name).State | Should -Be 'Running'
+                (Get-CcContainer -Name $name).IsMounted | Should -BeTrue
+                Test-Path $partial | Should -BeTrue
+                Test-Path $creating | Should -BeTrue
+            }
+            finally {
+                foreach ($holder in $holders) { $holder.Kill($true); $holder.WaitForExit() }
+                Stop-CcContainer $name -Timeout 0 -ErrorAction Ignore
+                $shell.WaitForExit(30000) | Out-Null
+            }
+
+            $findings = Repair-CcStore -Confirm:$false
+            (Select-Finding $findings PartialVersion $partial).Action | Should -Be 'Deleted'
+            (Select-Finding $findings PartialContainer $creating).Action | Should -Be 'Deleted'
+        }
+
+        It 'sets the store root to mode 0700' {
+            chmod 755 $Store
+
+            $findings = @(Repair-CcStore -Confirm:$false)
+
+            (Select-Finding $findings StorePermissions $Store).Action | Should -Be 'PermissionsFixed'
+            (Get-Item $Store).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        }
+    }
+
     Context 'Safe removal' {
         BeforeEach {
             $script:HostFolder = Join-Path '/var/tmp' (New-CcTestName 'cc-rel-volume')
@@ -370,7 +567,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
 
         It 'does not follow a symbolic link out of the container' {
             $name = New-CcTestName 'rel-link'
-            Invoke-CcRun -Name $name $Image ln -s $HostFolder /link-to-host
+            Invoke-CcRun -Name $name $Image -- ln -s $HostFolder /link-to-host
             Test-Path -LiteralPath (Join-Path $env:COOKIECUTTER_ROOT "containers/$name/diff/link-to-host") | Should -BeTrue
 
             Remove-CcContainer $name -Confirm:$false

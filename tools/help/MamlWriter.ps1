@@ -165,10 +165,10 @@ function Write-Command {
     $Writer.WriteEndElement()
 
     $Writer.WriteStartElement('command', 'inputTypes', $CommandNamespace)
-    foreach ($input in $Help.Inputs) {
+    foreach ($inputType in $Help.Inputs) {
         $Writer.WriteStartElement('command', 'inputType', $CommandNamespace)
-        Write-TypeElement $Writer $input.Type
-        Write-Description $Writer $input.Description
+        Write-TypeElement $Writer $inputType.Type
+        Write-Description $Writer $inputType.Description
         $Writer.WriteEndElement()
     }
 
