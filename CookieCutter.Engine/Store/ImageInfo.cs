@@ -42,7 +42,7 @@ public sealed class ImageInfo
     /// <summary>Number of layers in the chain, counting this version's own and the empty base.</summary>
     public int LayerCount { get; }
 
-    /// <summary>Bytes in this version's own layer.</summary>
+    /// <summary>Bytes in this version's own layer and in the build cache layers its build made.</summary>
     public long Size { get; }
 
     /// <summary>Whether the image's <c>current</c> link points at this version.</summary>

@@ -385,10 +385,29 @@ public sealed class ImageStore
             CreationTime(version, path),
             parentPath is null ? StorePaths.EmptyImage : ParentReference(parentPath),
             layers,
-            ReadSize(path),
+            ReadSize(path) + BuildLayerSize(parentPath),
             isCurrent,
             path,
             ImageConfig.Load(path));
+    }
+
+    /// <summary>Returns the bytes of the build cache layers between a version and its visible parent, which belong to that version's build.</summary>
+    private long BuildLayerSize(string? parentPath)
+    {
+        long total = 0;
+        try
+        {
+            while (parentPath is not null && RelativeName(parentPath).StartsWith(".cache/", StringComparison.Ordinal))
+            {
+                total += ReadSize(parentPath);
+                parentPath = ParentPath(parentPath);
+            }
+        }
+        catch (CcException)
+        {
+        }
+
+        return total;
     }
 
     private string ParentReference(string parentPath)
