@@ -81,7 +81,21 @@ public sealed class ContainerStore
         bool running = StoreLock.IsHeld(System.IO.Path.Combine(path, "lock"));
         int? exitCode = ReadNumber(System.IO.Path.Combine(path, "exit-code"));
         int? pid = running ? ReadNumber(System.IO.Path.Combine(path, "pid")) : null;
-        ContainerState state = running ? ContainerState.Running : exitCode is null ? ContainerState.Created : ContainerState.Exited;
+
+        // The supervisor deletes the pid file when it exits normally. A pid file of a container
+        // that is not running means the supervisor was killed before it could record an exit
+        // code, so the container has run and ended.
+        bool ended = exitCode is not null || File.Exists(System.IO.Path.Combine(path, "pid"));
+        ContainerState state = ContainerState.Created;
+        if (running)
+        {
+            state = ContainerState.Running;
+        }
+        else if (ended)
+        {
+            state = ContainerState.Exited;
+        }
+
         (string image, string version) = ReadFrom(path);
         ContainerSettings settings = ContainerSettings.Load(path);
         return new ContainerInfo(

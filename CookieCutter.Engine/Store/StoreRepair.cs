@@ -68,7 +68,8 @@ public sealed partial class StoreRepair
     private void RepairStorePermissions(Pass repair)
     {
         UnixFileMode mode = File.GetUnixFileMode(Paths.Root);
-        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode OwnerOnly =
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         if ((mode & ~OwnerOnly) == 0)
         {
             return;
@@ -78,7 +79,7 @@ public sealed partial class StoreRepair
         repair.Fix(
             RepairKind.StorePermissions,
             Paths.Root,
-            $"The store root has mode 0{shown}; only its owner may read it.",
+            $"The store root has mode 0{shown}, but only its owner may read it.",
             "Set mode 0700",
             RepairAction.PermissionsFixed,
             () => File.SetUnixFileMode(Paths.Root, OwnerOnly));
@@ -109,6 +110,8 @@ public sealed partial class StoreRepair
             points.Add(mountPoint);
         }
 
+        // NOTE: a root mounted with Mount-CcContainer looks the same as one a killed run left, so
+        // it is unmounted too. The store records no owner for a mount that would tell them apart.
         foreach ((string name, List<string> points) in byContainer)
         {
             using StoreLock? nameLock = TryLockIdleContainer(name, repair.Sink);
@@ -205,7 +208,11 @@ public sealed partial class StoreRepair
         Match baseBuild = BaseImageBuildContainerName().Match(name);
         if (baseBuild.Success)
         {
-            bool parsed = int.TryParse(baseBuild.Groups["pid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid);
+            bool parsed = int.TryParse(
+                baseBuild.Groups["pid"].Value,
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out int pid);
             return parsed && Directory.Exists($"/proc/{pid}") ? null : RepairKind.OrphanedBuildContainer;
         }
 
@@ -214,7 +221,9 @@ public sealed partial class StoreRepair
             return null;
         }
 
-        return ImageBuildContainerName().IsMatch(name) ? RepairKind.OrphanedBuildContainer : RepairKind.LeftoverContainer;
+        return ImageBuildContainerName().IsMatch(name)
+            ? RepairKind.OrphanedBuildContainer
+            : RepairKind.LeftoverContainer;
     }
 
     private void RepairPartialVersions(Pass repair)
@@ -232,7 +241,8 @@ public sealed partial class StoreRepair
             string versions = Path.Combine(imagePath, "versions");
             if (Directory.Exists(versions))
             {
-                foreach (string partial in Directory.EnumerateDirectories(versions, ImageStore.PartialPrefix + "*"))
+                string pattern = ImageStore.PartialPrefix + "*";
+                foreach (string partial in Directory.EnumerateDirectories(versions, pattern))
                 {
                     leftovers.Add((RepairKind.PartialVersion, partial));
                 }
@@ -252,7 +262,8 @@ public sealed partial class StoreRepair
             using StoreLock? imageLock = StoreLock.TryAcquire(Paths.ImageLock(image));
             if (imageLock is null)
             {
-                repair.Sink.Verbose($"Skipped the partial versions of image '{image}': a command holds its lock.");
+                repair.Sink.Verbose(
+                    $"Skipped the partial versions of image '{image}': a command holds its lock.");
                 continue;
             }
 
@@ -277,7 +288,9 @@ public sealed partial class StoreRepair
         repair.Fix(
             kind,
             path,
-            isLink ? "A change of the current version was interrupted." : "The commit of this version was interrupted.",
+            isLink
+                ? "A change of the current version was interrupted."
+                : "The commit of this version was interrupted.",
             "Delete",
             RepairAction.Deleted,
             () =>
@@ -317,7 +330,8 @@ public sealed partial class StoreRepair
                 RepairAction.Deleted,
                 () =>
                 {
-                    foreach (string mountPoint in MountTable.Read().Where(m => MountTable.IsBelow(m, folder)).Reverse())
+                    var mountPoints = MountTable.Read().Where(m => MountTable.IsBelow(m, folder));
+                    foreach (string mountPoint in mountPoints.Reverse())
                     {
                         Overlay.UnmountAny(mountPoint);
                     }
@@ -335,10 +349,13 @@ public sealed partial class StoreRepair
             foreach (string link in StaleLinks(Path.Combine(versionPath, "references", "containers")))
             {
                 string name = Path.GetFileName(link);
-                using StoreLock? nameLock = Names.IsValid(name) ? StoreLock.TryAcquire(Paths.ContainerLock(name)) : null;
+                using StoreLock? nameLock = Names.IsValid(name)
+                    ? StoreLock.TryAcquire(Paths.ContainerLock(name))
+                    : null;
                 if (nameLock is null)
                 {
-                    repair.Sink.Verbose($"Skipped reference '{link}': container '{name}' is in use or its name is invalid.");
+                    repair.Sink.Verbose(
+                        $"Skipped reference '{link}': container '{name}' is in use or its name is invalid.");
                     continue;
                 }
 
@@ -348,7 +365,8 @@ public sealed partial class StoreRepair
             childReferences.AddRange(StaleLinks(Path.Combine(versionPath, "references", "images")));
         }
 
-        if (childReferences.Count == 0 || SkipWhileImagesLocked(repair.Sink, "the stale references of child images"))
+        if (childReferences.Count == 0 ||
+            SkipWhileImagesLocked(repair.Sink, "the stale references of child images"))
         {
             return;
         }
@@ -433,19 +451,30 @@ public sealed partial class StoreRepair
             Directory.EnumerateFiles(Paths.Locks, "image.*").Any(StoreLock.IsHeld);
         if (held)
         {
-            sink.Verbose($"Skipped {what}: an image is being built, so they may be in use. Run Repair-CcStore again later.");
+            sink.Verbose(
+                $"Skipped {what}: an image is being built, so they may be in use. " +
+                "Run Repair-CcStore again later.");
         }
 
         return held;
     }
 
     /// <summary>The findings of one repair, and the checks and sink they go through.</summary>
-    private sealed class Pass(List<RepairFinding> findings, IOperationSink sink, CancellationToken cancellationToken)
+    private sealed class Pass(
+        List<RepairFinding> findings,
+        IOperationSink sink,
+        CancellationToken cancellationToken)
     {
         public IOperationSink Sink => sink;
 
         /// <summary>Asks whether to fix a finding, fixes it when approved and records the outcome.</summary>
-        public void Fix(RepairKind kind, string path, string detail, string action, RepairAction done, Action fix)
+        public void Fix(
+            RepairKind kind,
+            string path,
+            string detail,
+            string action,
+            RepairAction done,
+            Action fix)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!sink.ShouldProcess(path, $"{action} ({kind})"))
@@ -462,7 +491,8 @@ public sealed partial class StoreRepair
             }
             catch (Exception error) when (error is CcException or IOException or UnauthorizedAccessException)
             {
-                findings.Add(new RepairFinding(kind, path, RepairAction.Failed, $"{detail} The fix failed: {error.Message}"));
+                string failed = $"{detail} The fix failed: {error.Message}";
+                findings.Add(new RepairFinding(kind, path, RepairAction.Failed, failed));
             }
         }
     }

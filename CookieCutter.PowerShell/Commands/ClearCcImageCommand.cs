@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CookieCutter.Engine;
+using CookieCutter.Engine.Store;
 using CookieCutter.Engine.Build;
 using CookieCutter.PowerShell.Completion;
 using CookieCutter.PowerShell.Internal;
@@ -28,6 +29,11 @@ public sealed class ClearCcImageCommand : CcCmdlet
         try
         {
             var maintenance = new ImageMaintenance(Store);
+            foreach (string pattern in (Name ?? []).Where(p => !WildcardPattern.ContainsWildcardCharacters(p)))
+            {
+                Names.Validate(pattern, "image");
+            }
+
             bool includeCache = Name is null || Name.Length == 0;
             WriteObject(RunOperation((sink, token) => maintenance.CollectGarbage(NameFilter(Name), includeCache, sink, token)));
         }

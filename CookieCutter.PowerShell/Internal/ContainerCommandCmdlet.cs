@@ -30,7 +30,7 @@ public abstract class ContainerCommandCmdlet : CcCmdlet
         IEnumerable<string> ownParameters,
         out HashSet<string> boundAfterTarget)
     {
-        bool targetIsPositional = string.IsNullOrEmpty(target);
+        bool targetIsPositional = target is null;
         ContainerCommandLine line = ContainerCommandLine.Parse(
             targetIsPositional ? remaining ?? [] : new[] { target, "--" }.Concat(remaining ?? []),
             acceptMachineName);

@@ -110,6 +110,12 @@ internal sealed class ContainerCommandLine
             return null;
         }
 
+        // A command given by name, as in -Command echo,hi, was bound as typed already.
+        if (command.CommandElements.OfType<CommandParameterAst>().Any(p => "Command".StartsWith(p.ParameterName, StringComparison.OrdinalIgnoreCase) && p.ParameterName.Length >= 3))
+        {
+            return null;
+        }
+
         var words = new List<string>();
         bool afterTarget = !targetIsPositional;
         bool afterMarker = false;

@@ -141,6 +141,8 @@ function Measure-Footprint {
             -Note 'not available: Invoke-CcRun has no -Detach parameter'
     }
 
+    Measure-BootFootprint
+
     if (-not (Test-Peer -Program podman -Section 'Footprint' -Measure $attached -Tool 'Podman')) {
         return
     }
@@ -191,6 +193,44 @@ function Measure-Footprint {
     finally {
         $remove = @('rm', '--force', '--time', '0', 'cc-bench-detached')
         Invoke-Native podman -ArgumentList $remove -AllowFailure | Out-Null
+    }
+}
+
+function Measure-BootFootprint {
+    <#
+    .SYNOPSIS
+    Boots the small image detached with Start-CcBoot -Detach, the module's only detached mode,
+    and records the processes kept for it (systemd inside the container is not counted).
+    #>
+    $bench = $script:Bench
+    $measure = 'resident memory of our processes, container booted detached'
+    $boot = Get-CcCommand Start-CcBoot
+    if (-not $boot -or -not $boot.Parameters.ContainsKey('Detach')) {
+        Add-Row -Section 'Footprint' -Measure $measure -Tool 'Cookie-Cutter' `
+            -Note 'not available: the module has no Start-CcBoot -Detach'
+        return
+    }
+
+    $started = $false
+    try {
+        $stopwatch = [Diagnostics.Stopwatch]::StartNew()
+        $null = Start-CcBoot -Detach -Name bench-boot $bench.SmallImage
+        $stopwatch.Stop()
+        $started = $true
+        $pidFile = Join-Path $bench.Store 'containers/bench-boot/pid'
+        $containerPid = [int](Get-Content $pidFile -Raw).Trim()
+        $extra = '; Start-CcBoot -Detach took {0:N1} s until systemd reported running' -f $stopwatch.Elapsed.TotalSeconds
+        Add-FootprintRow -Measure $measure -Tool 'Cookie-Cutter' -Extra $extra `
+            -Processes (Get-SupervisorProcesses -ContainerPid $containerPid)
+    }
+    catch {
+        Add-Row -Section 'Footprint' -Measure $measure -Tool 'Cookie-Cutter' -Note "failed: $($_.Exception.Message)"
+    }
+    finally {
+        if ($started) {
+            Invoke-CcQuiet Stop-CcContainer bench-boot
+            Invoke-CcQuiet Remove-CcContainer bench-boot
+        }
     }
 }
 

@@ -12,10 +12,7 @@ BeforeAll {
             Import-Module $m
             Invoke-CcRun -Name $n $i -- sh -c 'echo running > /state; exec sleep 60'
         } -ArgumentList $Name, $Image, (Get-CcTestModulePath)
-        $deadline = (Get-Date).AddSeconds(20)
-        while (-not (Get-CcContainer -Name $Name -ErrorAction SilentlyContinue).Pid -and (Get-Date) -lt $deadline) {
-            Start-Sleep -Milliseconds 50
-        }
+        Wait-CcTestContainer -Name $Name | Out-Null
         return $job
     }
 }

@@ -123,10 +123,7 @@ Describe 'Container lifecycle' -Tag 'Root' {
         $name = New-CcTestName
         $job = Start-ThreadJob { param($n, $i, $m) Import-Module $m; Invoke-CcRun -Name $n $i sleep 60 } -ArgumentList $name, $Image, (Get-CcTestModulePath)
         try {
-            $deadline = (Get-Date).AddSeconds(20)
-            while (-not (Get-CcContainer -Name $name -ErrorAction SilentlyContinue).Pid -and (Get-Date) -lt $deadline) {
-                Start-Sleep -Milliseconds 50
-            }
+            Wait-CcTestContainer -Name $name | Out-Null
             (Get-CcContainer -Name $name).State | Should -Be 'Running'
             { Remove-CcContainer -Name $name -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ContainerRunning,*'
             Remove-CcContainer -Name $name -Force -Timeout 1 -Confirm:$false
@@ -141,10 +138,7 @@ Describe 'Container lifecycle' -Tag 'Root' {
         $name = New-CcTestName
         $job = Start-ThreadJob { param($n, $i, $m) Import-Module $m; Invoke-CcRun -Name $n $i sleep 60 -ErrorAction SilentlyContinue; $LASTEXITCODE } -ArgumentList $name, $Image, (Get-CcTestModulePath)
         try {
-            $deadline = (Get-Date).AddSeconds(20)
-            while (-not (Get-CcContainer -Name $name -ErrorAction SilentlyContinue).Pid -and (Get-Date) -lt $deadline) {
-                Start-Sleep -Milliseconds 50
-            }
+            Wait-CcTestContainer -Name $name | Out-Null
             $stopped = cc-stop $name -Timeout 1 -PassThru
             $stopped.State | Should -Be 'Exited'
             $stopped.IsMounted | Should -BeFalse

@@ -11,6 +11,16 @@ BeforeAll {
     $script:Kill = (Get-Command kill -CommandType Application)[0].Source
     $script:SetSid = (Get-Command setsid -CommandType Application)[0].Source
 
+    # Returns a unique name and records it, so that the suite's clean-up can remove a container
+    # that a failed test left behind.
+    $script:CreatedNames = [System.Collections.Generic.List[string]]::new()
+    function New-TestName {
+        param([string] $Prefix)
+        $name = New-CcTestName $Prefix
+        $CreatedNames.Add($name)
+        return $name
+    }
+
     # Starts a child pwsh that imports the module and runs $Command with the current store.
     # With -NewSession it leads a session and process group of its own, so a signal sent to
     # that group reaches it and the cc-jail helper it starts, as Ctrl+C in a terminal does.
@@ -110,6 +120,15 @@ print "container-marker=" . (-e $container_marker ? "visible" : "hidden") . "\n"
 }
 
 Describe 'Reliability' -Tag 'Reliability', 'Root' {
+    AfterAll {
+        foreach ($name in $CreatedNames) {
+            if (Get-CcContainer -Name $name -ErrorAction Ignore) {
+                Stop-CcContainer $name -Timeout 0 -ErrorAction Ignore
+                Remove-CcContainer $name -Confirm:$false -ErrorAction Ignore
+            }
+        }
+    }
+
     Context 'Concurrency' {
         It 'runs twenty -Rm runs of one image at once' {
             $barrier = [System.Threading.CountdownEvent]::new(20)
@@ -137,7 +156,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'lets exactly one of ten runs of one name start' {
-            $name = New-CcTestName 'rel-same'
+            $name = New-TestName 'rel-same'
             $barrier = [System.Threading.CountdownEvent]::new(10)
             $job = 1..10 | ForEach-Object -ThrottleLimit 10 -AsJob -Parallel {
                 Import-Module $using:Manifest
@@ -173,7 +192,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'finishes two builds of one image at once' {
-            $name = New-CcTestName 'rel-build'
+            $name = New-TestName 'rel-build'
             $specs = 1..2 | ForEach-Object { New-TestSpec "FROM $Image`nRUN echo build-$_ > /built`n" }
             $barrier = [System.Threading.CountdownEvent]::new(2)
             try {
@@ -201,8 +220,8 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'keeps a running container of the old version during a build' {
-            $name = New-CcTestName 'rel-rebuild'
-            $container = New-CcTestName 'rel-old'
+            $name = New-TestName 'rel-rebuild'
+            $container = New-TestName 'rel-old'
             $first = New-TestSpec "FROM $Image`nRUN echo one > /built`n"
             $second = New-TestSpec "FROM $Image`nRUN echo two > /built`n"
             $shell = $null
@@ -233,7 +252,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
 
     Context 'Crash recovery' {
         It 'recovers from SIGKILL of pwsh during a named run' {
-            $name = New-CcTestName 'rel-kill'
+            $name = New-TestName 'rel-kill'
             $shell = Start-TestShell "Invoke-CcRun -Name $name -StopTimeout 1 $Image -- sleep 600"
             Wait-Running $name $shell
             $containerPid = (Get-CcContainer -Name $name).Pid
@@ -253,7 +272,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'removes a -Rm container after SIGKILL of pwsh' {
-            $name = New-CcTestName 'rel-kill-rm'
+            $name = New-TestName 'rel-kill-rm'
             $shell = Start-TestShell "Invoke-CcRun -Name $name -Rm -StopTimeout 1 $Image -- sleep 600"
             Wait-Running $name $shell
 
@@ -268,7 +287,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'keeps a stopped container after SIGKILL during exec' {
-            $name = New-CcTestName 'rel-kill-exec'
+            $name = New-TestName 'rel-kill-exec'
             Invoke-CcRun -Name $name $Image -- sh -c 'echo kept > /state'
             $shell = Start-TestShell "Invoke-CcExec $name -StopTimeout 1 -- sleep 600"
             try {
@@ -287,7 +306,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'keeps a running container after SIGKILL of an exec into it' {
-            $name = New-CcTestName 'rel-kill-enter'
+            $name = New-TestName 'rel-kill-enter'
             $runner = Start-TestShell "Invoke-CcRun -Name $name -StopTimeout 0 $Image -- sleep 600"
             try {
                 Wait-Running $name $runner
@@ -309,7 +328,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'leaves no build container after SIGKILL of a build' {
-            $name = New-CcTestName 'rel-kill-build'
+            $name = New-TestName 'rel-kill-build'
             $build = New-TestSpec "FROM $Image`nRUN trap 'exit 1' TERM; while :; do sleep 0.1; done`n"
             $shell = Start-TestShell "New-CcImage $name '$($build.Spec)' '$($build.Context)' -Quiet"
             Wait-Until -Because "a build container of '$name' runs" -Condition {
@@ -326,7 +345,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'cleans up after Ctrl+C to the process group' {
-            $name = New-CcTestName 'rel-int'
+            $name = New-TestName 'rel-int'
             $shell = Start-TestShell -NewSession "Invoke-CcRun -Name $name -Rm -StopTimeout 1 $Image -- sleep 600"
             Wait-Running $name $shell
 
@@ -340,7 +359,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'cleans up after SIGTERM to pwsh' {
-            $name = New-CcTestName 'rel-term'
+            $name = New-TestName 'rel-term'
             $shell = Start-TestShell "Invoke-CcRun -Name $name -Rm -StopTimeout 1 $Image -- sleep 600"
             Wait-Running $name $shell
 
@@ -354,7 +373,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'sends TERM, then KILL after -StopTimeout' {
-            $name = New-CcTestName 'rel-slow'
+            $name = New-TestName 'rel-slow'
             $log = Join-Path $TestDrive $name
             New-Item -ItemType Directory -Path $log | Out-Null
             $command = "trap 'echo got-term >> /log/signals' TERM; echo started > /log/signals; while :; do sleep 0.1; done"
@@ -379,7 +398,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
             # A store of its own, so that repairs touch no other suite's entries. Its base image
             # versions are hard-link copies of the shared ones: no data is copied.
             $script:SharedRoot = $env:COOKIECUTTER_ROOT
-            $script:PrivateFolder = Join-Path '/var/tmp' (New-CcTestName 'cc-rel-repair')
+            $script:PrivateFolder = Join-Path '/var/tmp' (New-TestName 'cc-rel-repair')
             $parent = (Get-CcImage -Name $Image).Parent -replace '@.*$', ''
             $env:COOKIECUTTER_ROOT = Join-Path $PrivateFolder 'store'
             Initialize-CcHost | Out-Null
@@ -408,7 +427,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'clears what SIGKILL of pwsh and cc-jail leaves of a -Rm run' {
-            $name = New-CcTestName 'rel-orphan'
+            $name = New-TestName 'rel-orphan'
             $shell = Start-TestShell -NewSession "Invoke-CcRun -Name $name -Rm $Image -- sleep 600"
             Wait-Running $name $shell
             & $Kill -s KILL -- "-$($shell.Id)"
@@ -437,13 +456,15 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'unmounts a named container that SIGKILL of pwsh and cc-jail left mounted' {
-            $name = New-CcTestName 'rel-orphan-named'
+            $name = New-TestName 'rel-orphan-named'
             $shell = Start-TestShell -NewSession "Invoke-CcRun -Name $name $Image -- sleep 600"
             Wait-Running $name $shell
             & $Kill -s KILL -- "-$($shell.Id)"
             $shell.WaitForExit(30000) | Should -BeTrue
             Wait-Until -Because "container '$name' stops" -Condition { (Get-CcContainer -Name $name).State -ne 'Running' }
             $root = Join-Path $Store "containers/$name/filesystem"
+            (Get-CcContainer -Name $name).State | Should -Be 'Exited'
+            (Get-CcContainer -Name $name).ExitCode | Should -BeNullOrEmpty
 
             $findings = @(Repair-CcStore -Confirm:$false)
 
@@ -456,7 +477,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'deletes the build container of a killed build' {
-            $name = New-CcTestName 'rel-killed-build'
+            $name = New-TestName 'rel-killed-build'
             $build = New-TestSpec "FROM $Image`nRUN trap 'exit 1' TERM; while :; do sleep 0.1; done`n"
             $shell = Start-TestShell -NewSession "New-CcImage $name '$($build.Spec)' '$($build.Context)' -Quiet"
             Wait-Until -Because "a build container of '$name' runs" -Condition {
@@ -524,7 +545,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'leaves entries in use alone' {
-            $name = New-CcTestName 'rel-busy'
+            $name = New-TestName 'rel-busy'
             $partial = Join-Path $Store "images/$Image/versions/.partial-busy"
             $creating = Join-Path $Store 'containers/.rel-busy-create.creating'
             New-Item -ItemType Directory -Path $partial, $creating | Out-Null
@@ -573,7 +594,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
 
     Context 'Safe removal' {
         BeforeEach {
-            $script:HostFolder = Join-Path '/var/tmp' (New-CcTestName 'cc-rel-volume')
+            $script:HostFolder = Join-Path '/var/tmp' (New-TestName 'cc-rel-volume')
             New-Item -ItemType Directory -Path $HostFolder | Out-Null
             Set-Content -Path (Join-Path $HostFolder 'keep.txt') -Value 'precious'
         }
@@ -587,7 +608,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         It 'keeps volume files after SIGKILL <Victim> and removal' -TestCases @(
             @{ Victim = 'of pwsh' }, @{ Victim = 'of pwsh and cc-jail' }
         ) {
-            $name = New-CcTestName 'rel-volume'
+            $name = New-TestName 'rel-volume'
             $shell = Start-TestShell -NewSession "Invoke-CcRun -Name $name -StopTimeout 1 -Volume '${HostFolder}:/data' $Image -- sh -c 'echo written > /data/new.txt; sleep 600'"
             Wait-Running $name $shell
             Wait-Until -Because 'the container wrote to the volume' -Condition { Test-Path (Join-Path $HostFolder 'new.txt') }
@@ -604,7 +625,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'refuses removal while a host folder is mounted below' {
-            $name = New-CcTestName 'rel-mounted'
+            $name = New-TestName 'rel-mounted'
             Invoke-CcRun -Name $name $Image true
             $target = Join-Path $env:COOKIECUTTER_ROOT "containers/$name/diff/data"
             New-Item -ItemType Directory -Path $target | Out-Null
@@ -624,7 +645,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'does not follow a symbolic link out of the container' {
-            $name = New-CcTestName 'rel-link'
+            $name = New-TestName 'rel-link'
             Invoke-CcRun -Name $name $Image -- ln -s $HostFolder /link-to-host
             Test-Path -LiteralPath (Join-Path $env:COOKIECUTTER_ROOT "containers/$name/diff/link-to-host") | Should -BeTrue
 
@@ -709,7 +730,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
             @{ Label = 'with a newline'; Spec = "/tmp:/data`n/etc:/x"; ErrorId = 'InvalidVolume' }
             @{ Label = 'with an unknown mode'; Spec = '/tmp:/data:rx'; ErrorId = 'InvalidVolume' }
         ) {
-            $name = New-CcTestName 'rel-volume-bad'
+            $name = New-TestName 'rel-volume-bad'
             $text = $Spec -f [guid]::NewGuid().ToString('N')
 
             { Invoke-CcRun -Name $name -Volume $text -ErrorAction Stop $Image true } | Should -Throw -ErrorId "$ErrorId,*"
@@ -719,8 +740,8 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         }
 
         It 'creates no host folder through a link the container planted' {
-            $name = New-CcTestName 'rel-volume-link'
-            $outside = Join-Path '/var/tmp' (New-CcTestName 'cc-rel-outside')
+            $name = New-TestName 'rel-volume-link'
+            $outside = Join-Path '/var/tmp' (New-TestName 'cc-rel-outside')
             New-Item -ItemType Directory -Path $outside | Out-Null
             try {
                 Invoke-CcRun -Name $name -Volume "${TestDrive}:/vol/sub" $Image -- sh -c "mv /vol /vol-old && ln -s $outside /vol"
@@ -739,7 +760,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
 
     Context 'Jail' {
         BeforeAll {
-            $script:HostMarker = Join-Path '/var/tmp' (New-CcTestName 'cc-rel-host-marker')
+            $script:HostMarker = Join-Path '/var/tmp' (New-TestName 'cc-rel-host-marker')
             New-Item -ItemType File -Path $HostMarker | Out-Null
         }
 
@@ -759,7 +780,7 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
         It 'holds against the chroot escape in Invoke-CcExec of a <State> container' -ForEach @(
             @{ State = 'running' }, @{ State = 'stopped' }
         ) {
-            $name = New-CcTestName 'rel-jail'
+            $name = New-TestName 'rel-jail'
             $shell = $null
             try {
                 if ($State -eq 'running') {

@@ -106,10 +106,7 @@ Describe 'Invoke-CcRun' -Tag 'Root' {
         $name = New-CcTestName
         $job = Start-ThreadJob { param($n, $i, $m) Import-Module $m; Invoke-CcRun -Name $n $i sleep 30 } -ArgumentList $name, $Image, (Get-CcTestModulePath)
         try {
-            $deadline = (Get-Date).AddSeconds(20)
-            while ((Get-CcContainer -Name $name -ErrorAction SilentlyContinue).State -ne 'Running' -and (Get-Date) -lt $deadline) {
-                Start-Sleep -Milliseconds 50
-            }
+            Wait-CcTestContainer -Name $name | Out-Null
             $errors = @()
             Invoke-CcRun -Name $name $Image true -ErrorAction SilentlyContinue -ErrorVariable errors
             $errors.Count | Should -Be 1
@@ -128,10 +125,7 @@ Describe 'Invoke-CcRun' -Tag 'Root' {
         $name = New-CcTestName
         $job = Start-ThreadJob { param($n, $i, $m) Import-Module $m; Invoke-CcRun -ErrorAction SilentlyContinue -Name $n $i sleep 30; $LASTEXITCODE } -ArgumentList $name, $Image, (Get-CcTestModulePath)
         try {
-            $deadline = (Get-Date).AddSeconds(20)
-            while (-not (Get-CcContainer -Name $name -ErrorAction SilentlyContinue).Pid -and (Get-Date) -lt $deadline) {
-                Start-Sleep -Milliseconds 50
-            }
+            Wait-CcTestContainer -Name $name | Out-Null
             $pidOfContainer = (Get-CcContainer -Name $name).Pid
             & kill -KILL $pidOfContainer
             $job | Wait-Job -Timeout 30 | Receive-Job | Should -Be 137

@@ -58,6 +58,21 @@ function New-CcTestName {
     return '{0}-{1}' -f $Prefix, ([guid]::NewGuid().ToString('N').Substring(0, 10))
 }
 
+function Wait-CcTestContainer {
+    <#
+    .SYNOPSIS
+        Waits until a container runs and has a pid, and returns it; fails after the timeout.
+    #>
+    param([string] $Name, [int] $TimeoutSeconds = 20)
+    $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
+    while ((Get-Date) -lt $deadline) {
+        $container = Get-CcContainer -Name $Name -ErrorAction SilentlyContinue
+        if ($container -and $container.Pid) { return $container }
+        Start-Sleep -Milliseconds 50
+    }
+    throw "Container '$Name' did not start within $TimeoutSeconds seconds."
+}
+
 function Get-CcTestMounts {
     <# .SYNOPSIS Returns the mount points below the test store, from /proc/mounts. #>
     $root = $env:COOKIECUTTER_ROOT
