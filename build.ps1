@@ -53,8 +53,16 @@ function Invoke-Build {
 
     $helpCompiler = Join-Path $root 'tools/Build-Help.ps1'
     $helpSources = Join-Path $root 'docs/help'
-    if ((Test-Path $helpCompiler) -and (Get-ChildItem -Path $helpSources -Filter *.md -ErrorAction SilentlyContinue)) {
-        & $helpCompiler -SourcePath $helpSources -OutputPath (Join-Path $root 'en-US')
+    if (Get-ChildItem -Path $helpSources -Filter *.md -ErrorAction SilentlyContinue) {
+        # PlatyPS is not served by the package registries this project can reach, so the
+        # project's own compiler is the tested path; a user who has PlatyPS may ask for it.
+        if ($env:COOKIECUTTER_USE_PLATYPS -and (Get-Module -ListAvailable platyPS)) {
+            Import-Module platyPS
+            New-ExternalHelp -Path $helpSources -OutputPath (Join-Path $root 'en-US') -Force | Out-Null
+        }
+        else {
+            & $helpCompiler -SourcePath $helpSources -OutputPath (Join-Path $root 'en-US')
+        }
     }
 
     $manifest = Join-Path $root 'CookieCutter.psd1'

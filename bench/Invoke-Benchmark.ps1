@@ -19,7 +19,9 @@ includes one process start; the "process start" row shows that cost alone.
 
 A module cmdlet that is missing gives a "not available" row, and a missing peer gives a
 "skipped" row. At the end the script unmounts what it mounted, removes the Podman containers
-and images it made and deletes the work dir except the results file.
+and images it made and deletes the folders it created in the work dir (store, podman,
+scratch, context, module, base-*, and rootfs when it bootstrapped one). It refuses to start
+when one of those folders already exists.
 
 .PARAMETER WorkDir
 Folder for everything the script creates: the store, the Podman storage, images, build
@@ -135,7 +137,16 @@ $script:Bench = [ordered]@{
     StartedAt = [DateTime]::UtcNow
     LoadBefore = (Get-Content /proc/loadavg)
     ShmLockExisted = Test-Path /dev/shm/libpod_lock
+    Entries = @(
+        'store', 'podman', 'scratch', 'context', 'module', 'base-mmdebstrap', 'base-debootstrap',
+        'base-store-0', 'base-store-1')
 }
+
+if (-not $RootFs) {
+    $script:Bench.Entries += 'rootfs'
+}
+
+Assert-WorkDirFree
 
 $savedEnvironment = @{}
 foreach ($variable in 'COOKIECUTTER_ROOT', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF') {
@@ -176,7 +187,7 @@ catch {
     $failure = $_
 }
 finally {
-    Clear-WorkDir -Keep:$KeepWorkDir -Except $OutFile
+    Clear-WorkDir -Keep:$KeepWorkDir
     foreach ($variable in $savedEnvironment.Keys) {
         [Environment]::SetEnvironmentVariable($variable, $savedEnvironment[$variable])
     }

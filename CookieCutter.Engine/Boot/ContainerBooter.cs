@@ -68,6 +68,7 @@ public sealed class ContainerBooter
         }
 
         bool leaveRunning = false;
+        bool failed = true;
         int exitCode = 0;
         try
         {
@@ -96,13 +97,16 @@ public sealed class ContainerBooter
             {
                 exitCode = BootAttached(name, program, arguments, options.Grace, ref nameLock, cancellationToken);
             }
+
+            failed = false;
         }
         finally
         {
             nameLock?.Dispose();
             if (!leaveRunning)
             {
-                Teardown(name, remove, options.Grace, sink);
+                // A container whose boot failed never ran a system worth keeping.
+                Teardown(name, remove || failed, options.Grace, sink);
             }
         }
 

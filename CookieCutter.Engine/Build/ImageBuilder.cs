@@ -44,7 +44,7 @@ public sealed class ImageBuilder
     public ImageInfo Build(BuildOptions options, IOperationSink sink, CancellationToken cancellationToken)
     {
         paths.EnsureExists();
-        string name = Names.Validate(options.Name, "image");
+        string name = Names.ValidateWritableImage(options.Name);
         SpecParseResult spec = SpecParser.ParseFile(options.SpecPath);
         spec.ThrowIfInvalid();
         var context = new BuildContext(options.ContextPath);

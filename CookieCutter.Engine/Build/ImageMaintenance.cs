@@ -32,7 +32,7 @@ public sealed class ImageMaintenance
     public ImageInfo Save(string containerName, string imageName, IOperationSink sink, CancellationToken cancellationToken)
     {
         paths.EnsureExists();
-        Names.Validate(imageName, "image");
+        Names.ValidateWritableImage(imageName);
         using StoreLock containerLock = StoreLock.Acquire(paths.ContainerLock(containerName), cancellationToken);
         ContainerInfo container = containers.Get(containerName);
         if (container.State == ContainerState.Running)
@@ -93,7 +93,7 @@ public sealed class ImageMaintenance
     public CleanupResult Remove(string name, bool force, IOperationSink sink, CancellationToken cancellationToken)
     {
         paths.EnsureExists();
-        Names.Validate(name, "image");
+        Names.ValidateWritableImage(name);
         using StoreLock imageLock = StoreLock.Acquire(paths.ImageLock(name), cancellationToken);
         IReadOnlyList<ImageInfo> versions = images.Versions(name);
         if (versions.Count == 0 && !Directory.Exists(paths.Image(name)))

@@ -81,6 +81,12 @@ public sealed class ContainerRunner
         {
             nameLock.Dispose();
             Teardown(name, remove, sink);
+            if (options.Name is null)
+            {
+                // Anonymous names are random and used once, so no other command waits on this
+                // lock file; deleting it keeps locks/ from growing by one file per run.
+                File.Delete(Paths.ContainerLock(name));
+            }
         }
 
         return new RunResult(remove ? null : containers.TryGet(name), name, exitCode);

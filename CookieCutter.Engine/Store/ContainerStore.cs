@@ -261,7 +261,19 @@ public sealed class ContainerStore
 
         Unmount(name);
         long bytes = FileTree.Size(System.IO.Path.Combine(path, "diff"));
+        string? versionPath = TryParentPath(path);
         FileTree.Delete(path);
+
+        // The reference is stale now; deleting it at once keeps the image's reference list true.
+        if (versionPath is not null)
+        {
+            string reference = System.IO.Path.Combine(versionPath, "references", "containers", name);
+            if (File.Exists(reference) && LinuxCalls.LinkCount(reference) <= 1)
+            {
+                File.Delete(reference);
+            }
+        }
+
         return bytes;
     }
 
@@ -290,6 +302,18 @@ public sealed class ContainerStore
         }
 
         return members;
+    }
+
+    private string? TryParentPath(string containerPath)
+    {
+        try
+        {
+            return images.ParentPath(containerPath);
+        }
+        catch (CcException)
+        {
+            return null;
+        }
     }
 
     private static (string Image, string Version) ReadFrom(string containerPath)

@@ -36,7 +36,8 @@ public static class DiskUsage
         var entries = new List<DiskUsageEntry>();
         foreach (string name in images.ImageNames())
         {
-            entries.AddRange(images.Versions(name).Select(v => new DiskUsageEntry(DiskUsageKind.Image, v.Name, v.Version, v.Size, v.Path)));
+            // An image's Size also counts the build cache layers, which are listed on their own here.
+            entries.AddRange(images.Versions(name).Select(v => new DiskUsageEntry(DiskUsageKind.Image, v.Name, v.Version, ImageStore.ReadSize(v.Path), v.Path)));
         }
 
         string cache = System.IO.Path.Combine(paths.Images, ".cache", "versions");

@@ -34,6 +34,30 @@ public sealed record ImageConfig
     [JsonIgnore]
     public static ImageConfig Empty { get; } = new();
 
+    /// <summary>Returns the settings in spec syntax, such as <c>ENV A=1; WORKDIR /app; CMD ["run"]</c>.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        parts.AddRange(Environment.Select(pair => $"ENV {pair.Key}={pair.Value}"));
+        if (WorkingDirectory is not null)
+        {
+            parts.Add($"WORKDIR {WorkingDirectory}");
+        }
+
+        if (User is not null)
+        {
+            parts.Add($"USER {User}");
+        }
+
+        if (Command is { Count: > 0 })
+        {
+            parts.Add($"CMD {JsonSerializer.Serialize(Command)}");
+        }
+
+        parts.AddRange(Labels.Select(pair => $"LABEL {pair.Key}={pair.Value}"));
+        return string.Join("; ", parts);
+    }
+
     /// <summary>Reads the settings of a version folder, or empty settings when it has none.</summary>
     public static ImageConfig Load(string versionPath)
     {

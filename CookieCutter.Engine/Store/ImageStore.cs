@@ -210,6 +210,7 @@ public sealed class ImageStore
     /// <param name="config">Settings stored with the version.</param>
     public ImageInfo Commit(string name, string layerPath, string? parentPath, ImageConfig config)
     {
+        Names.ValidateWritableImage(name);
         string version = NewVersionName();
         string versionsPath = System.IO.Path.Combine(Paths.Image(name), "versions");
         string partial = System.IO.Path.Combine(versionsPath, PartialPrefix + version);
@@ -453,7 +454,8 @@ public sealed class ImageStore
         return Directory.GetCreationTimeUtc(path);
     }
 
-    private static long ReadSize(string versionPath)
+    /// <summary>Returns the bytes of a version's own layer, from its <c>size</c> file when it has one.</summary>
+    internal static long ReadSize(string versionPath)
     {
         string sizeFile = System.IO.Path.Combine(versionPath, "size");
         return File.Exists(sizeFile) && long.TryParse(File.ReadAllText(sizeFile).Trim(), CultureInfo.InvariantCulture, out long size)

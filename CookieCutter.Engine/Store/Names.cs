@@ -21,6 +21,25 @@ public static partial class Names
     public static bool IsValid(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= MaxLength && name != "." && name != ".." && SafeName().IsMatch(name);
 
+    /// <summary>
+    /// Validates the name of an image that is about to be written or removed: besides the rules
+    /// of <see cref="Validate"/>, the name must not be <c>empty</c>, the base layer of every chain.
+    /// </summary>
+    public static string ValidateWritableImage(string? name)
+    {
+        Validate(name, "image");
+        if (name == StorePaths.EmptyImage)
+        {
+            throw new CcException(
+                "InvalidName",
+                CcErrorKind.InvalidArgument,
+                $"The image name '{name}' is reserved for the base layer that every image ends in. Choose another name.",
+                name);
+        }
+
+        return name!;
+    }
+
     /// <summary>Throws <see cref="CcException"/> with id <c>InvalidName</c> unless the name is valid.</summary>
     /// <param name="name">The name to check.</param>
     /// <param name="what">What the name is for, such as "image" or "container", used in the message.</param>

@@ -26,6 +26,7 @@ public sealed class InvokeCcExecCommand : ContainerCommandCmdlet
 
     /// <summary>Command and its arguments, passed to the container unchanged.</summary>
     [Parameter(Position = 0, ValueFromRemainingArguments = true)]
+    [ArgumentCompleter(typeof(ExecCommandCompleter))]
     [AllowEmptyString]
     [AllowEmptyCollection]
     [AllowNull]

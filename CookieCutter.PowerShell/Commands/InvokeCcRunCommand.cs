@@ -33,6 +33,7 @@ public sealed class InvokeCcRunCommand : ContainerCommandCmdlet
 
     /// <summary>Command and its arguments, passed to the container unchanged.</summary>
     [Parameter(Position = 0, ValueFromRemainingArguments = true)]
+    [ArgumentCompleter(typeof(RunCommandCompleter))]
     [AllowEmptyString]
     [AllowEmptyCollection]
     [AllowNull]

@@ -11,7 +11,7 @@ namespace CookieCutter.PowerShell.Commands;
 /// Deletes containers (the classic <c>cc-remove</c>). A running container is refused unless
 /// -Force, which stops it first. Nothing outside the container's own file system is touched.
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "CcContainer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "CcContainer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [Alias("cc-remove")]
 [OutputType(typeof(void))]
 public sealed class RemoveCcContainerCommand : CcCmdlet

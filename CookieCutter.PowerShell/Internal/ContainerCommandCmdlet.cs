@@ -40,7 +40,11 @@ public abstract class ContainerCommandCmdlet : CcCmdlet
             return line;
         }
 
-        List<string>? typed = ContainerCommandLine.RecoverFromSource(MyInvocation, targetIsPositional);
+        List<string>? typed = ContainerCommandLine.RecoverFromSource(
+            MyInvocation,
+            targetIsPositional,
+            name => SessionState.PSVariable.GetValue(name),
+            out bool parameterAfterTarget);
         if (typed is not null && !typed.SequenceEqual(line.Command, StringComparer.Ordinal))
         {
             foreach (string word in typed.Where(w => w.StartsWith('-') && !w.StartsWith("--", StringComparison.Ordinal) && w.Length > 1))
@@ -57,7 +61,7 @@ public abstract class ContainerCommandCmdlet : CcCmdlet
             return line;
         }
 
-        if (CommandFlagCaught)
+        if (CommandFlagCaught || (typed is null && parameterAfterTarget))
         {
             throw new CcException(
                 "AmbiguousContainerArgument",

@@ -95,15 +95,23 @@ internal sealed class ContainerCommandLine
 
     /// <summary>
     /// Recovers the command words exactly as typed after the target, from the syntax tree of the
-    /// invocation, for when PowerShell took a word such as <c>-n</c> as a parameter. A word after
-    /// the target and before <c>--</c> that spells out one of the cmdlet's parameter names or
-    /// aliases stays the cmdlet's. Returns null when the words are not all constants or the
-    /// invocation has no source text.
+    /// invocation, for when PowerShell took a word such as <c>-n</c> or <c>-name</c> as a
+    /// parameter. After the target, a word stays the cmdlet's only when it spells out a common
+    /// parameter (such as <c>-ErrorAction</c>), or one of the cmdlet's parameter names or aliases
+    /// while a <c>--</c> follows later on the line. Returns null when the words are not all
+    /// constants or the invocation has no source text.
     /// </summary>
     /// <param name="invocation">The cmdlet's invocation.</param>
     /// <param name="targetIsPositional">Whether the first positional word is the target; false when the target came by name or from the pipeline.</param>
-    public static List<string>? RecoverFromSource(InvocationInfo invocation, bool targetIsPositional)
+    /// <param name="variableValue">Returns the value of a variable named on the command line, for words such as <c>$name</c>.</param>
+    /// <param name="parameterAfterTarget">Set when a word after the target names one of the cmdlet's own parameters and is not the cmdlet's by the rule above.</param>
+    public static List<string>? RecoverFromSource(
+        InvocationInfo invocation,
+        bool targetIsPositional,
+        Func<string, object?> variableValue,
+        out bool parameterAfterTarget)
     {
+        parameterAfterTarget = false;
         CommandAst? command = FindCommand(invocation);
         if (command is null)
         {
@@ -118,6 +126,8 @@ internal sealed class ContainerCommandLine
 
         var words = new List<string>();
         bool afterTarget = !targetIsPositional;
+        bool unrecoverable = false;
+        bool markerFollows = command.CommandElements.OfType<CommandParameterAst>().Any(p => p.Argument is null && p.Extent.Text == "--");
         bool afterMarker = false;
         bool skipNext = false;
         foreach (CommandElementAst element in command.CommandElements.Skip(1))
@@ -131,14 +141,24 @@ internal sealed class ContainerCommandLine
                 else if (element is CommandParameterAst parameter)
                 {
                     afterMarker |= parameter.Extent.Text == "--";
+                    if (!afterMarker && !IsDeclaredName(invocation, parameter.ParameterName) && !IsUniquePrefix(invocation, parameter.ParameterName))
+                    {
+                        throw new CcException(
+                            "UnknownOption",
+                            CcErrorKind.InvalidArgument,
+                            $"'{parameter.Extent.Text}' before the target is not a parameter of {invocation.MyCommand.Name}. " +
+                            "Give parameters by their full names (see Get-Help), and put the container command after the target, or after '--'.",
+                            parameter.Extent.Text);
+                    }
+
                     skipNext = parameter.Argument is null && TakesValue(invocation, parameter.ParameterName);
-                }
-                else if (element is StringConstantExpressionAst { Value: "--rm" })
-                {
                 }
                 else if (element is StringConstantExpressionAst { Value: "--name" or "--volume" or "--machine" or "-M" })
                 {
                     skipNext = true;
+                }
+                else if (element is StringConstantExpressionAst { Value: var option } && option.StartsWith("--", StringComparison.Ordinal))
+                {
                 }
                 else
                 {
@@ -159,14 +179,27 @@ internal sealed class ContainerCommandLine
                 case CommandParameterAst { Argument: null } parameter when !afterMarker && parameter.Extent.Text == "--":
                     afterMarker = true;
                     break;
-                case CommandParameterAst parameter when !afterMarker && IsDeclaredName(invocation, parameter.ParameterName):
+                case CommandParameterAst parameter when !afterMarker && IsDeclaredName(invocation, parameter.ParameterName) && (markerFollows || IsCommonParameter(invocation, parameter.ParameterName)):
                     skipNext = parameter.Argument is null && TakesValue(invocation, parameter.ParameterName);
                     break;
                 case CommandParameterAst { Argument: null } parameter:
                     words.Add(parameter.Extent.Text);
+                    parameterAfterTarget |= !afterMarker && (IsDeclaredName(invocation, parameter.ParameterName) || IsUniquePrefix(invocation, parameter.ParameterName));
                     break;
                 case StringConstantExpressionAst constant:
                     words.Add(constant.Value);
+                    break;
+                case VariableExpressionAst { Splatted: false } variable when variable.VariablePath.IsUnqualified || variable.VariablePath.IsVariable:
+                    object? value = PSObject.AsPSObject(variableValue(variable.VariablePath.UserPath) ?? string.Empty).BaseObject;
+                    if (value is System.Collections.IEnumerable items and not string)
+                    {
+                        words.AddRange(items.Cast<object?>().Select(i => Convert.ToString(i, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty));
+                    }
+                    else
+                    {
+                        words.Add(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
+                    }
+
                     break;
                 case ArrayLiteralAst array when array.Elements.All(e => e is StringConstantExpressionAst):
                     words.Add(string.Join(',', array.Elements.Cast<StringConstantExpressionAst>().Select(e => e.Value)));
@@ -175,11 +208,12 @@ internal sealed class ContainerCommandLine
                     words.Add(Convert.ToString(constantValue, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
                     break;
                 default:
-                    return null;
+                    unrecoverable = true;
+                    break;
             }
         }
 
-        return afterTarget ? words : null;
+        return afterTarget && !unrecoverable ? words : null;
     }
 
     private static CommandAst? FindCommand(InvocationInfo invocation)
@@ -216,6 +250,17 @@ internal sealed class ContainerCommandLine
     private static bool IsDeclaredName(InvocationInfo invocation, string name) =>
         invocation.MyCommand.Parameters.Values.Any(p =>
             p.Name != "CommandFlag" &&
+            (p.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || p.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase)));
+
+    /// <summary>Returns whether a word is a prefix of exactly one real parameter (the catch-all for short flags aside).</summary>
+    private static bool IsUniquePrefix(InvocationInfo invocation, string name) =>
+        name.Length > 2 &&
+        invocation.MyCommand.Parameters.Values.Count(p => p.Name != "CommandFlag" && p.Name.StartsWith(name, StringComparison.OrdinalIgnoreCase)) == 1;
+
+    /// <summary>Returns whether a word names one of PowerShell's common parameters, such as -ErrorAction or -ea.</summary>
+    private static bool IsCommonParameter(InvocationInfo invocation, string name) =>
+        invocation.MyCommand.Parameters.Values.Any(p =>
+            Cmdlet.CommonParameters.Contains(p.Name) &&
             (p.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || p.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase)));
 
     /// <summary>Returns whether a parameter name (or unique prefix) names one of the command's non-switch parameters.</summary>

@@ -60,6 +60,22 @@ function Test-Program {
     return [bool](Get-Command $Name -CommandType Application -ErrorAction Ignore)
 }
 
+function Assert-WorkDirFree {
+    <#
+    .SYNOPSIS
+    Throws when an entry that the run would create in the work dir already exists, because the
+    cleanup at the end deletes exactly those entries.
+    #>
+    $bench = $script:Bench
+    foreach ($name in $bench.Entries) {
+        $path = Join-Path $bench.WorkDir $name
+        if (Test-Path $path) {
+            throw ("'$path' already exists, left over from an earlier run or not made by this script. " +
+                'Unmount anything below it, delete it and run again, or pick another -WorkDir.')
+        }
+    }
+}
+
 function Initialize-WorkDir {
     <#
     .SYNOPSIS
@@ -69,12 +85,6 @@ function Initialize-WorkDir {
     param([string]$RootFs)
 
     $bench = $script:Bench
-    foreach ($path in $bench.Store, $bench.PodmanDir) {
-        if (Test-Path $path) {
-            throw "'$path' already exists, left over from an earlier run. Unmount anything below it, delete it and run again."
-        }
-    }
-
     New-Item -ItemType Directory -Force -Path $bench.WorkDir | Out-Null
     foreach ($folder in 'images/empty/diff', 'containers', 'locks', 'cache') {
         New-Item -ItemType Directory -Force -Path (Join-Path $bench.Store $folder) | Out-Null
@@ -402,14 +412,10 @@ function Import-PodmanImage {
 function Clear-WorkDir {
     <#
     .SYNOPSIS
-    Removes the Podman containers and images the run made, unmounts everything below the work
-    dir and, unless -Keep is given, deletes the work dir except the -Except file.
+    Removes the Podman containers and images the run made, unmounts everything below the
+    entries it created in the work dir and, unless -Keep is given, deletes those entries.
     #>
-    param(
-        [switch]$Keep,
-
-        [string]$Except
-    )
+    param([switch]$Keep)
 
     $bench = $script:Bench
     if ($bench.Tools['podman'] -and (Test-Path (Join-Path $bench.PodmanDir 'storage.conf'))) {
@@ -423,9 +429,12 @@ function Clear-WorkDir {
         Invoke-Native buildah -ArgumentList @('rm', '--all') -AllowFailure | Out-Null
     }
 
-    $prefix = $bench.WorkDir + '/'
+    $entries = @($bench.Entries | ForEach-Object { Join-Path $bench.WorkDir $_ })
     $mounts = @(Get-Content /proc/mounts | ForEach-Object { ($_ -split ' ')[1] } |
-        Where-Object { $_.StartsWith($prefix, [StringComparison]::Ordinal) } |
+        Where-Object {
+            $mount = $_
+            @($entries | Where-Object { $mount.StartsWith($_ + '/', [StringComparison]::Ordinal) }).Count -gt 0
+        } |
         Sort-Object -Property Length -Descending)
     foreach ($mount in $mounts) {
         Invoke-Native umount -ArgumentList @('--lazy', $mount) -AllowFailure | Out-Null
@@ -435,16 +444,13 @@ function Clear-WorkDir {
         Remove-Item /dev/shm/libpod_lock
     }
 
-    if ($Keep -or -not (Test-Path $bench.WorkDir)) {
+    if ($Keep) {
         return
     }
 
-    $keepFile = if ($Except) { [IO.Path]::GetFullPath($Except) } else { '' }
-    foreach ($entry in Get-ChildItem -Force -LiteralPath $bench.WorkDir) {
-        if ($entry.FullName -ne $keepFile) {
-            $arguments = @('-rf', '--one-file-system', '--', $entry.FullName)
-            Invoke-Native rm -ArgumentList $arguments -AllowFailure | Out-Null
-        }
+    foreach ($entry in $entries | Where-Object { Test-Path -LiteralPath $_ }) {
+        $arguments = @('-rf', '--one-file-system', '--', $entry)
+        Invoke-Native rm -ArgumentList $arguments -AllowFailure | Out-Null
     }
 }
 

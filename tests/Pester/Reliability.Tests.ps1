@@ -448,8 +448,9 @@ Describe 'Reliability' -Tag 'Reliability', 'Root' {
 
             (Select-Finding $findings StaleMount $root).Action | Should -Be 'Unmounted'
             (Select-Finding $findings LeftoverContainer $folder).Action | Should -Be 'Deleted'
-            $reference = Select-Finding $findings StaleReference (Join-Path $Store 'images') | Where-Object { $_.Path -like "*/references/containers/$name" }
-            $reference.Action | Should -Be 'Deleted'
+            $references = Get-ChildItem -Path (Join-Path $Store 'images') -Recurse -Filter $name -ErrorAction SilentlyContinue |
+                Where-Object { $_.FullName -like "*/references/containers/$name" }
+            $references | Should -BeNullOrEmpty -Because 'removing the container deletes its reference in the image'
             Get-ContainerMounts $name | Should -BeNullOrEmpty
             Test-Path $folder | Should -BeFalse
             Repair-CcStore -Confirm:$false | Should -BeNullOrEmpty

@@ -80,7 +80,8 @@ Describe 'Invoke-CcRun' -Tag 'Root' {
     }
 
     It 'sets the working directory' {
-        Invoke-CcRun $Image -WorkingDirectory /tmp pwd | Should -Be '/tmp'
+        Invoke-CcRun -WorkingDirectory /tmp $Image pwd | Should -Be '/tmp'
+        Invoke-CcRun $Image -WorkingDirectory /tmp -- pwd | Should -Be '/tmp'
     }
 
     It 'leaves a named container with nothing mounted' {
@@ -137,6 +138,20 @@ Describe 'Invoke-CcRun' -Tag 'Root' {
         }
     }
 
+    It 'passes a full parameter name after the image to the command' {
+        $name = New-CcTestName
+        Invoke-CcRun -Name $name $Image -- sh -c 'echo precious > /root/data'
+        try {
+            $found = Invoke-CcRun $Image find /root -maxdepth 1 -name $name
+            $found | Should -BeNullOrEmpty
+            Invoke-CcExec $name cat /root/data | Should -Be 'precious'
+            Invoke-CcRun $Image find / -maxdepth 1 -name etc | Should -Be '/etc'
+        }
+        finally {
+            Remove-CcContainer -Name $name -Confirm:$false
+        }
+    }
+
     It 'gives ImageNotFound and leaves nothing for a missing image' {
         $before = @(Get-ChildItem (Join-Path $env:COOKIECUTTER_ROOT 'containers')).Count
         { cc-run --rm no-such-image true -ErrorAction Stop } | Should -Throw -ErrorId 'ImageNotFound,*'
@@ -186,7 +201,7 @@ Describe 'Invoke-CcRun volumes' -Tag 'Root' {
     }
 
     It 'mounts a single file' {
-        Invoke-CcRun $Image -Volume "${HostFile}:/etc/single.conf" cat /etc/single.conf | Should -Be 'setting=1'
+        Invoke-CcRun -Volume "${HostFile}:/etc/single.conf" $Image cat /etc/single.conf | Should -Be 'setting=1'
     }
 
     It 'mounts read-only' {
@@ -196,12 +211,16 @@ Describe 'Invoke-CcRun volumes' -Tag 'Root' {
     }
 
     It 'rejects a missing host path before mounting' {
-        { Invoke-CcRun $Image -Volume '/no/such/path:/data' true -ErrorAction Stop } | Should -Throw -ErrorId 'VolumeSourceNotFound,*'
+        { Invoke-CcRun -Volume '/no/such/path:/data' $Image true -ErrorAction Stop } | Should -Throw -ErrorId 'VolumeSourceNotFound,*'
     }
 
     It 'rejects a relative or escaping container path' {
-        { Invoke-CcRun $Image -Volume "${HostFolder}:data" true -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidVolume,*'
-        { Invoke-CcRun $Image -Volume "${HostFolder}:/../../etc" true -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidVolume,*'
+        { Invoke-CcRun -Volume "${HostFolder}:data" $Image true -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidVolume,*'
+        { Invoke-CcRun -Volume "${HostFolder}:/../../etc" $Image true -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidVolume,*'
+    }
+
+    It 'asks for the -- form when a parameter after the image cannot be recovered' {
+        { Invoke-CcRun $Image -Volume "${HostFolder}:/data" true -ErrorAction Stop } | Should -Throw -ErrorId 'AmbiguousContainerArgument,*'
     }
 }
 
