@@ -1,4 +1,3 @@
-#Requires -Version 7.4
 <#
 .SYNOPSIS
 Measures the Cookie-Cutter module against Podman, systemd-nspawn and the bare kernel
@@ -60,6 +59,9 @@ Manifest of the module to measure.
 .PARAMETER OutFile
 Markdown file to write; by default results.md in the work dir.
 #>
+
+#Requires -Version 7.4
+
 [CmdletBinding()]
 param(
     [string]$WorkDir = '/var/tmp/cc-bench',

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CookieCutter.Engine.Spec;
+using CookieCutter.Engine.Layers;
 using CookieCutter.Engine.Store;
 
 namespace CookieCutter.Engine.Build;
@@ -278,7 +279,9 @@ public sealed class ImageBuilder
         int cachePathLength = Path.Combine(cache.VersionsPath, new string('0', 40), "diff").Length + 1;
         int containerPathLength = Path.Combine(paths.Containers, new string('x', 120), "work").Length + 1;
         int length = baseChain.Sum(l => l.Length + 1) + ((layerSteps + 1) * cachePathLength) + (3 * containerPathLength);
-        if (length >= 4096)
+        bool fitsOneMount = length < 4096;
+        bool fitsByLayers = baseChain.Count + layerSteps + 1 <= Overlay.MaxLayers && LinuxSupportsLayerByLayerMounts();
+        if (!fitsOneMount && !fitsByLayers)
         {
             throw new CcException(
                 "LayerChainTooLong",
@@ -286,6 +289,17 @@ public sealed class ImageBuilder
                 $"The build would stack {baseChain.Count + layerSteps + 1} layers, more than one overlay mount can take at this store path. Join RUN steps with '&&', or use a shorter COOKIECUTTER_ROOT.",
                 plan.BaseImage.Reference);
         }
+    }
+
+    /// <summary>Returns whether the kernel has the new mount API with <c>lowerdir+</c> for overlays (Linux 6.8 or later).</summary>
+    private static bool LinuxSupportsLayerByLayerMounts()
+    {
+        string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : string.Empty;
+        string[] parts = release.Split('.', '-');
+        return parts.Length >= 2
+            && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out int major)
+            && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out int minor)
+            && (major > 6 || (major == 6 && minor >= 8));
     }
 
     private static void Echo(BuildOptions options, IOperationSink sink, string message)

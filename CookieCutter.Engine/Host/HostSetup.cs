@@ -98,7 +98,17 @@ public static class HostSetup
         bool unified = File.Exists("/sys/fs/cgroup/cgroup.controllers");
         bool unifiedBelow = File.Exists("/sys/fs/cgroup/unified/cgroup.controllers");
         bool legacy = Directory.Exists("/sys/fs/cgroup/memory") || Directory.Exists("/sys/fs/cgroup/cpu");
-        return unified ? "v2" : legacy && unifiedBelow ? "hybrid" : legacy ? "v1" : "none";
+        if (unified)
+        {
+            return "v2";
+        }
+
+        if (legacy)
+        {
+            return unifiedBelow ? "hybrid" : "v1";
+        }
+
+        return "none";
     }
 
     private static List<string> MissingPackages()

@@ -44,6 +44,109 @@ internal static unsafe class LinuxCalls
         }
     }
 
+    /// <summary>
+    /// Mounts an overlay with the new mount API (fsopen, fsconfig, fsmount, move_mount), adding
+    /// each lower layer with its own <c>lowerdir+</c> call, so the depth of a chain is not bound
+    /// by the one page of options that mount(2) takes. Needs Linux 6.8 or later; returns false
+    /// when the kernel lacks the API or the <c>lowerdir+</c> key.
+    /// </summary>
+    internal static bool MountOverlayByLayers(IReadOnlyList<string> lowerDirs, string upperDir, string workDir, string target)
+    {
+        const int SysFsopen = 430;
+        const int SysFsconfig = 431;
+        const int SysFsmount = 432;
+        const int SysMoveMount = 429;
+        const int FsopenCloseOnExec = 1;
+        const int SetString = 1;
+        const int CommandCreate = 6;
+        const int MountAttributeNoDevices = 4;
+        const int AtCurrentDirectory = -100;
+        const int MoveMountEmptyPath = 4;
+        const int NoSuchSystemCall = 38;
+
+        int context;
+        fixed (byte* type = Encode("overlay"))
+        {
+            context = (int)(long)LibC.syscall((syscall_arg)SysFsopen, (syscall_arg)(void*)type, (syscall_arg)FsopenCloseOnExec);
+        }
+
+        if (context < 0)
+        {
+            int error = Marshal.GetLastPInvokeError();
+            return error == NoSuchSystemCall ? false : throw Failure($"fsopen for the overlay on '{target}'", error);
+        }
+
+        try
+        {
+            void Set(string key, string value)
+            {
+                long result;
+                fixed (byte* keyBytes = Encode(key))
+                fixed (byte* valueBytes = Encode(value))
+                {
+                    result = (long)LibC.syscall((syscall_arg)SysFsconfig, (syscall_arg)context, (syscall_arg)SetString, (syscall_arg)(void*)keyBytes, (syscall_arg)(void*)valueBytes, (syscall_arg)0);
+                }
+
+                if (result < 0)
+                {
+                    throw Failure($"fsconfig of '{key}={value}' for the overlay on '{target}'");
+                }
+            }
+
+            try
+            {
+                Set("lowerdir+", lowerDirs[0]);
+            }
+            catch (CcException)
+            {
+                return false;
+            }
+
+            foreach (string lower in lowerDirs.Skip(1))
+            {
+                Set("lowerdir+", lower);
+            }
+
+            Set("upperdir", upperDir);
+            Set("workdir", workDir);
+            if ((long)LibC.syscall((syscall_arg)SysFsconfig, (syscall_arg)context, (syscall_arg)CommandCreate, (syscall_arg)0, (syscall_arg)0, (syscall_arg)0) < 0)
+            {
+                throw Failure($"creating the overlay on '{target}'");
+            }
+
+            int mount = (int)(long)LibC.syscall((syscall_arg)SysFsmount, (syscall_arg)context, (syscall_arg)FsopenCloseOnExec, (syscall_arg)MountAttributeNoDevices);
+            if (mount < 0)
+            {
+                throw Failure($"fsmount of the overlay on '{target}'");
+            }
+
+            try
+            {
+                long moved;
+                fixed (byte* empty = Encode(string.Empty))
+                fixed (byte* targetBytes = Encode(target))
+                {
+                    moved = (long)LibC.syscall((syscall_arg)SysMoveMount, (syscall_arg)mount, (syscall_arg)(void*)empty, (syscall_arg)AtCurrentDirectory, (syscall_arg)(void*)targetBytes, (syscall_arg)MoveMountEmptyPath);
+                }
+
+                if (moved < 0)
+                {
+                    throw Failure($"move_mount of the overlay to '{target}'");
+                }
+            }
+            finally
+            {
+                _ = LibC.close(mount);
+            }
+        }
+        finally
+        {
+            _ = LibC.close(context);
+        }
+
+        return true;
+    }
+
     /// <summary>Unmounts a mount point; returns false when it was not mounted.</summary>
     internal static bool Unmount(string target, bool detach)
     {

@@ -7,6 +7,9 @@ namespace CookieCutter.Engine.Layers;
 /// </summary>
 public static class Overlay
 {
+    /// <summary>Maximum number of lower layers one overlay mount takes (the kernel's stack limit of 500).</summary>
+    public const int MaxLayers = 500;
+
     /// <summary>
     /// Mounts an overlay of <paramref name="lowerDirs"/> (top layer first) under a writable
     /// upper dir on <paramref name="target"/>. Device files are disabled on it (<c>nodev</c>):
@@ -19,15 +22,20 @@ public static class Overlay
             throw new ArgumentException("An overlay needs at least one lower layer.", nameof(lowerDirs));
         }
 
-        // NOTE: the options string of mount(2) is limited to one page (4096 bytes), which bounds
-        // the depth of a layer chain to roughly 40 layers at typical store path lengths.
+        // mount(2) takes one page (4096 bytes) of options, about 40 layers at typical store paths.
+        // Deeper chains go through the new mount API, one layer at a time, where the kernel has it.
         string options = $"lowerdir={string.Join(':', lowerDirs.Select(Escape))},upperdir={Escape(upperDir)},workdir={Escape(workDir)}";
         if (options.Length >= 4096)
         {
+            if (lowerDirs.Count <= MaxLayers && LinuxCalls.MountOverlayByLayers(lowerDirs, upperDir, workDir, target))
+            {
+                return;
+            }
+
             throw new CcException(
                 "LayerChainTooLong",
                 CcErrorKind.InvalidOperation,
-                $"The image has {lowerDirs.Count} layers, too many for one overlay mount at this store path. Rebuild it with fewer steps or use a shorter COOKIECUTTER_ROOT.",
+                $"The image has {lowerDirs.Count} layers, too many for one overlay mount on this kernel at this store path. Rebuild it with fewer steps or use a shorter COOKIECUTTER_ROOT.",
                 target);
         }
 

@@ -231,10 +231,16 @@ public sealed class ContainerStore
 
         // The supervisor of a run writes the exit code itself; nothing waits for a detached
         // systemd-nspawn, so a stopped booted container gets 0 for a clean power-off, else 137.
+        // The file is written under the name lock, so it never lands in a folder that a teardown
+        // is deleting; when another command holds the lock, that command owns the container.
         string exitFile = System.IO.Path.Combine(path, "exit-code");
-        if (settings.IsBooted && !File.Exists(exitFile) && Directory.Exists(path))
+        if (settings.IsBooted)
         {
-            File.WriteAllText(exitFile, killed ? "137\n" : "0\n");
+            using StoreLock? nameLock = StoreLock.TryAcquire(Paths.ContainerLock(name));
+            if (nameLock is not null && !File.Exists(exitFile) && Directory.Exists(path))
+            {
+                File.WriteAllText(exitFile, killed ? "137\n" : "0\n");
+            }
         }
     }
 

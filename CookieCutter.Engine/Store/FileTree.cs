@@ -17,10 +17,12 @@ public static class FileTree
         }
 
         long total = 0;
+        // Symbolic links are skipped, so the walk never follows a link to a folder such as
+        // dev/fd, which points at /proc/self/fd on the host.
         var options = new EnumerationOptions
         {
             RecurseSubdirectories = true,
-            AttributesToSkip = 0,
+            AttributesToSkip = FileAttributes.ReparsePoint,
             IgnoreInaccessible = true,
             ReturnSpecialDirectories = false,
         };

@@ -148,7 +148,7 @@ public sealed class ImageStore
 
     /// <summary>
     /// Returns the folder named by a version's <c>from</c> file, or null at the <c>empty</c> base.
-    /// The file holds <c>empty</c>, <c>NAME/versions/VERSION</c> or, in the legacy layout, a bare image name.
+    /// The file contains <c>empty</c>, <c>NAME/versions/VERSION</c> or, in the legacy layout, a bare image name.
     /// </summary>
     public string? ParentPath(string versionPath)
     {
@@ -458,8 +458,22 @@ public sealed class ImageStore
     internal static long ReadSize(string versionPath)
     {
         string sizeFile = System.IO.Path.Combine(versionPath, "size");
-        return File.Exists(sizeFile) && long.TryParse(File.ReadAllText(sizeFile).Trim(), CultureInfo.InvariantCulture, out long size)
-            ? size
-            : FileTree.Size(System.IO.Path.Combine(versionPath, "diff"));
+        if (File.Exists(sizeFile) && long.TryParse(File.ReadAllText(sizeFile).Trim(), CultureInfo.InvariantCulture, out long size))
+        {
+            return size;
+        }
+
+        // A version written by the classic tools has no size file. Versions never change, so the
+        // size measured once is kept for the next call; a read-only store just measures again.
+        long measured = FileTree.Size(System.IO.Path.Combine(versionPath, "diff"));
+        try
+        {
+            File.WriteAllText(sizeFile, measured.ToString(CultureInfo.InvariantCulture) + "\n");
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return measured;
     }
 }

@@ -50,7 +50,12 @@ public static partial class Names
             return name!;
         }
 
-        string shown = name is null ? "(null)" : name.Length > MaxLength ? name[..MaxLength] + "..." : name;
+        string shown = name ?? "(null)";
+        if (shown.Length > MaxLength)
+        {
+            shown = shown[..MaxLength] + "...";
+        }
+
         throw new CcException(
             "InvalidName",
             CcErrorKind.InvalidArgument,

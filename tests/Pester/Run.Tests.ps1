@@ -152,6 +152,26 @@ Describe 'Invoke-CcRun' -Tag 'Root' {
         }
     }
 
+    It 'runs an image of 60 layers' {
+        $paths = [CookieCutter.Engine.Store.StorePaths]::new($env:COOKIECUTTER_ROOT)
+        $images = [CookieCutter.Engine.Store.ImageStore]::new($paths)
+        $name = New-CcTestName 'deep'
+        $parent = (Get-CcImage -Name $Image).Path
+        foreach ($index in 1..57) {
+            $layer = Join-Path $env:COOKIECUTTER_ROOT "tmp/$name-$index"
+            New-Item -ItemType Directory -Force -Path (Join-Path $layer 'etc/deep') | Out-Null
+            Set-Content -Path (Join-Path $layer "etc/deep/$index") -Value $index
+            $parent = $images.Commit($name, $layer, $parent, [CookieCutter.Engine.Store.ImageConfig]::Empty).Path
+        }
+        try {
+            (Get-CcImage -Name $name).LayerCount | Should -Be 60
+            Invoke-CcRun -Rm $name -- sh -c 'ls /etc/deep | wc -l' | Should -Be '57'
+        }
+        finally {
+            Remove-CcImage -Name $name -Force -Confirm:$false
+        }
+    }
+
     It 'gives ImageNotFound and leaves nothing for a missing image' {
         $before = @(Get-ChildItem (Join-Path $env:COOKIECUTTER_ROOT 'containers')).Count
         { cc-run --rm no-such-image true -ErrorAction Stop } | Should -Throw -ErrorId 'ImageNotFound,*'
