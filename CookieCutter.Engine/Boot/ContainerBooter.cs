@@ -279,7 +279,7 @@ public sealed class ContainerBooter
     /// </summary>
     private void KillOrphans(string name, IOperationSink sink, CancellationToken cancellationToken)
     {
-        if (containers.TryGet(name) is not { State: not ContainerState.Running })
+        if (containers.GetState(name) is null or ContainerState.Running)
         {
             return;
         }
@@ -298,7 +298,7 @@ public sealed class ContainerBooter
     /// </summary>
     private void Teardown(string name, bool remove, TimeSpan grace, IOperationSink sink)
     {
-        if (containers.TryGet(name) is { State: ContainerState.Running })
+        if (containers.GetState(name) == ContainerState.Running)
         {
             containers.Stop(name, grace, CancellationToken.None);
         }

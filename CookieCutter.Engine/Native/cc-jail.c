@@ -5,9 +5,9 @@
  *   cc-jail enter PID [options] -- COMMAND [ARG...]
  *
  * "run" clones a child into new pid, mount, uts and ipc namespaces (and a network namespace
- * with --net-none). The child mounts /proc, a small /dev and the volumes inside ROOT, sets the
- * hostname, makes ROOT the root of its mount namespace with pivot_root and detaches the host's
- * root, drops the capabilities that allow an escape, and executes COMMAND as pid 1.
+ * with --net-none). The child mounts /proc, a small /dev and the volumes inside ROOT, and sets
+ * the hostname. It makes ROOT the root of its mount namespace with pivot_root and detaches the
+ * host's root. Then it drops the capabilities that allow an escape and executes COMMAND as pid 1.
  * "enter" joins the namespaces of a running container's pid 1 and executes COMMAND there.
  *
  * The parent stays in the host's namespaces. It forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT
@@ -409,8 +409,8 @@ static void drop_process_capabilities(void)
 
 /*
  * Marks every file descriptor above standard error close-on-exec. The caller of the engine may
- * have left descriptors open without that flag; a directory among them would give the command
- * a way out of the container root through fchdir or /proc/self/fd.
+ * have left descriptors open without that flag, and a directory among them would give the
+ * command a way out of the container root through fchdir or /proc/self/fd.
  */
 static void close_inherited_descriptors(void)
 {
@@ -646,7 +646,7 @@ int main(int argc, char **argv)
     /*
      * The lock stays held for the life of this process, so a held lock means "running" even
      * after the engine that started it is gone. The engine's own name lock keeps two of these
-     * from waiting on one container; a reader that probes the lock holds it only for a moment.
+     * from waiting on one container, and a reader that probes the lock takes it only briefly.
      */
     if (lock_file != NULL) {
         int lock_fd = open(lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

@@ -84,7 +84,7 @@ public sealed class ContainerRunner
             if (options.Name is null)
             {
                 // Anonymous names are random and used once, so no other command waits on this
-                // lock file; deleting it keeps locks/ from growing by one file per run.
+                // lock file. Deleting it keeps locks/ from growing by one file per run.
                 File.Delete(Paths.ContainerLock(name));
             }
         }
@@ -179,13 +179,13 @@ public sealed class ContainerRunner
     /// </summary>
     internal void ReclaimOrReject(string name, IOperationSink sink, CancellationToken cancellationToken)
     {
-        ContainerInfo? existing = containers.TryGet(name);
-        if (existing is null)
+        ContainerState? state = containers.GetState(name);
+        if (state is null)
         {
             return;
         }
 
-        if (existing.State == ContainerState.Running)
+        if (state == ContainerState.Running)
         {
             throw new CcException(
                 "ContainerAlreadyExists",
@@ -239,7 +239,7 @@ public sealed class ContainerRunner
     /// <summary>
     /// Mounts a container's root and starts the helper in <c>run</c> mode; returns the command's
     /// exit code. The caller holds the name lock, which is released once the helper holds the
-    /// container's running lock, so no other command sees the container between the two.
+    /// container's running lock, so no other command finds the container in between.
     /// </summary>
     private int Start(JailStart start, StoreLock nameLock, IOperationSink sink, CancellationToken cancellationToken)
     {
@@ -363,7 +363,7 @@ public sealed class ContainerRunner
     public void Teardown(string name, bool remove, IOperationSink sink)
     {
         using StoreLock nameLock = StoreLock.Acquire(Paths.ContainerLock(name), CancellationToken.None);
-        if (containers.TryGet(name) is not { } container || container.State == ContainerState.Running)
+        if (containers.GetState(name) is null or ContainerState.Running)
         {
             return;
         }

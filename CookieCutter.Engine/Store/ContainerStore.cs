@@ -18,7 +18,7 @@ public sealed class ContainerStore
     private const int SigKill = 9;
     private const int SigTerm = 15;
 
-    /// <summary>Signal that asks systemd to power off: SIGRTMIN+4 with glibc's SIGRTMIN of 34.</summary>
+    /// <summary>Signal on which systemd powers off: SIGRTMIN+4, with glibc's SIGRTMIN of 34.</summary>
     private const int SigPowerOff = 38;
 
     private readonly ImageStore images;
@@ -78,24 +78,10 @@ public sealed class ContainerStore
             return null;
         }
 
-        bool running = StoreLock.IsHeld(System.IO.Path.Combine(path, "lock"));
-        int? exitCode = ReadNumber(System.IO.Path.Combine(path, "exit-code"));
+        ContainerState state = ReadState(path);
+        bool running = state == ContainerState.Running;
+        int? exitCode = running ? null : ReadNumber(System.IO.Path.Combine(path, "exit-code"));
         int? pid = running ? ReadNumber(System.IO.Path.Combine(path, "pid")) : null;
-
-        // The supervisor deletes the pid file when it exits normally. A pid file of a container
-        // that is not running means the supervisor was killed before it could record an exit
-        // code, so the container has run and ended.
-        bool ended = exitCode is not null || File.Exists(System.IO.Path.Combine(path, "pid"));
-        ContainerState state = ContainerState.Created;
-        if (running)
-        {
-            state = ContainerState.Running;
-        }
-        else if (ended)
-        {
-            state = ContainerState.Exited;
-        }
-
         (string image, string version) = ReadFrom(path);
         ContainerSettings settings = ContainerSettings.Load(path);
         return new ContainerInfo(
@@ -104,7 +90,7 @@ public sealed class ContainerStore
             version,
             state,
             pid,
-            running ? null : exitCode,
+            exitCode,
             settings.IsBooted,
             settings.MachineName,
             ReadVolumes(path),
@@ -112,6 +98,16 @@ public sealed class ContainerStore
             FileTree.Size(System.IO.Path.Combine(path, "diff")),
             path,
             MountTable.IsMountPoint(System.IO.Path.Combine(path, "filesystem")));
+    }
+
+    /// <summary>
+    /// Returns a container's state without measuring it, or null when it does not exist. Cheaper
+    /// than <see cref="TryGet"/>, so the run path uses it.
+    /// </summary>
+    public ContainerState? GetState(string name)
+    {
+        string path = Paths.Container(name);
+        return Directory.Exists(path) ? ReadState(path) : null;
     }
 
     /// <summary>
@@ -229,10 +225,10 @@ public sealed class ContainerStore
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        // The supervisor of a run writes the exit code itself; nothing waits for a detached
+        // The supervisor of a run writes the exit code itself. Nothing waits for a detached
         // systemd-nspawn, so a stopped booted container gets 0 for a clean power-off, else 137.
         // The file is written under the name lock, so it never lands in a folder that a teardown
-        // is deleting; when another command holds the lock, that command owns the container.
+        // is deleting. When another command holds the lock, that command owns the container.
         string exitFile = System.IO.Path.Combine(path, "exit-code");
         if (settings.IsBooted)
         {
@@ -320,6 +316,22 @@ public sealed class ContainerStore
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Reads the state of a container folder. A held lock means running. A stopped container
+    /// that still has a pid file has run and ended: its supervisor deletes the file on a normal
+    /// exit, so the file remains only when the supervisor was killed before it wrote an exit code.
+    /// </summary>
+    private static ContainerState ReadState(string path)
+    {
+        if (StoreLock.IsHeld(System.IO.Path.Combine(path, "lock")))
+        {
+            return ContainerState.Running;
+        }
+
+        bool ended = File.Exists(System.IO.Path.Combine(path, "exit-code")) || File.Exists(System.IO.Path.Combine(path, "pid"));
+        return ended ? ContainerState.Exited : ContainerState.Created;
     }
 
     private static (string Image, string Version) ReadFrom(string containerPath)

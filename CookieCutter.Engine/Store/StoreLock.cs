@@ -5,7 +5,7 @@ namespace CookieCutter.Engine.Store;
 
 /// <summary>
 /// An exclusive flock(2) on a lock file in the store, held until disposed. Commands that touch
-/// the same image or container name take the same lock; the kernel releases it when the
+/// the same image or container name take the same lock. The kernel releases it when the
 /// holding process dies, so a crash never leaves a name locked. The file is opened with open(2)
 /// directly because .NET's FileStream takes flocks of its own on Linux.
 /// </summary>
